@@ -1,0 +1,42 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostic.h"
+#include "config/manifest.h"
+
+namespace stackvisor::config {
+
+struct LoadOptions {
+  std::vector<std::string> files;          // -f, in order; empty: discover in cwd
+  std::string project_directory;           // --project-directory; empty: first file's dir
+  std::vector<std::string> profiles;       // --profile (COMPOSE_PROFILES is read too)
+  std::vector<std::string> env_files;      // --env-file; empty: PROJECT_DIR/.env if present
+  std::vector<std::string> services;       // services named on the command line
+  std::map<std::string, std::string> environment;  // stackvisor's own environment
+  std::string cwd;                         // where relative -f paths and discovery start
+};
+
+struct LoadResult {
+  std::optional<Manifest> manifest;      // set only when there are no errors
+  std::vector<Diagnostic> diagnostics;   // every error and warning, in file order
+};
+
+/// Load reads, interpolates, merges, applies profiles and validates. It never stops at the first
+/// problem: every error is collected so the user fixes them all in one go.
+LoadResult Load(const LoadOptions& options);
+
+/// EmitYaml prints the resolved manifest in compose form (for `stackvisor config`).
+std::string EmitYaml(const Manifest& manifest);
+
+/// StartOrder lists services so that every dependency comes before its dependents (ties keep
+/// file order). The manifest is already known to be acyclic.
+std::vector<std::string> StartOrder(const Manifest& manifest);
+
+/// Closure returns the named services plus everything they depend on, in start order.
+std::vector<std::string> WithDependencies(const Manifest& manifest,
+                                          const std::vector<std::string>& names);
+
+}  // namespace stackvisor::config

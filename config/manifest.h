@@ -1,0 +1,109 @@
+#pragma once
+// The validated, immutable model of a stack: plain value types, no YAML, no libuv. Everything
+// downstream (supervisor, probes, spawner) reads only these.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stackvisor::config {
+
+using Duration = std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+/// Where a value came from, for messages that point back at the manifest.
+struct SourcePos {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+};
+
+enum class RestartMode { kNo, kAlways, kOnFailure, kUnlessStopped };
+
+struct RestartPolicy {
+  RestartMode mode = RestartMode::kNo;
+  int max_retries = 0;  // on-failure:N; 0 = unlimited
+};
+
+/// Restart delay: initial, doubled (factor) per consecutive restart up to max; the count
+/// resets once the service stayed up reset_after.
+struct Backoff {
+  Duration initial = 100ms;
+  Duration max = 30000ms;
+  double factor = 2.0;
+  Duration reset_after = 10000ms;
+};
+
+enum class DependCondition { kStarted, kHealthy, kCompletedSuccessfully };
+
+struct Dependency {
+  std::string service;
+  DependCondition condition = DependCondition::kStarted;
+  bool required = true;
+  bool restart = false;
+};
+
+enum class ProbeKind { kNone, kExec, kTcp, kHttp, kLog, kNotify };
+
+struct Healthcheck {
+  ProbeKind kind = ProbeKind::kNone;
+  std::vector<std::string> exec_argv;  // kExec: [CMD, ...] argv, or {"/bin/sh", "-c", cmd}
+  std::string tcp_host;                // kTcp
+  uint16_t tcp_port = 0;
+  std::string http_url;                // kHttp: http://host:port/path
+  std::string log_regex;               // kLog: ECMAScript regex, searched in each line
+  Duration interval = 30000ms;
+  Duration timeout = 30000ms;
+  Duration start_period = 90000ms;     // default: interval x retries, as compose would wait
+  Duration start_interval = 100ms;
+  int retries = 3;
+};
+
+/// A resolved `user:`; ids looked up at load time so the child never calls getpwnam.
+struct User {
+  std::string spec;  // as written: "postgres", "1000", "postgres:postgres"
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups (getgrouplist), including gid
+  std::string name;           // may be empty for a bare uid without passwd entry
+  std::string home;
+};
+
+struct Service {
+  std::string name;
+  std::vector<std::string> entrypoint;  // as split; may be empty
+  std::vector<std::string> command;     // as split; may be empty
+  std::vector<std::string> argv;        // entrypoint + command; never empty once valid
+  // What the service adds to stackvisor's own environment: env_files in order, then
+  // `environment`. A key mapped to std::nullopt is removed (a bare unresolved `KEY`).
+  std::map<std::string, std::optional<std::string>> environment;
+  std::string working_dir;  // absolute; the project directory when not set
+  std::optional<User> user;
+  std::vector<Dependency> depends_on;
+  Healthcheck healthcheck;
+  RestartPolicy restart;
+  Backoff backoff;
+  int stop_signal = 15;  // SIGTERM
+  Duration stop_grace_period = 10000ms;
+  std::vector<std::string> profiles;
+  SourcePos pos;  // the service's key
+};
+
+struct Manifest {
+  std::string name;               // project name
+  std::string project_directory;  // absolute
+  std::vector<std::string> files;  // in merge order, absolute
+  std::vector<Service> services;   // active services only (profiles applied), in file order
+
+  const Service* Find(const std::string& name) const {
+    for (const auto& s : services)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+};
+
+}  // namespace stackvisor::config
