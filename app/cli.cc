@@ -1,0 +1,96 @@
+#include "app/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/version.h"
+
+extern char** environ;
+
+namespace stackvisor::app {
+namespace {
+
+void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
+  cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)");
+  cmd->add_option("--project-directory", inv.load.project_directory,
+                  "Project directory (default: the first file's directory)");
+  cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)");
+  cmd->add_option("--env-file", inv.load.env_files,
+                  "Interpolation variables file (default: PROJECT_DIR/.env)");
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  Invocation inv;
+  CLI::App cli{"stackvisor runs a compose-style stack of native processes: in dependency and "
+               "readiness order, restarting them when they fail, with their logs on stdout.",
+               "stackvisor"};
+  cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION);
+  cli.require_subcommand(0, 1);
+
+  auto* up = cli.add_subcommand("up", "Start the stack in the foreground until stopped");
+  AddLoadOptions(up, inv);
+  up->add_flag("--no-color", inv.no_color, "Plain log output (NO_COLOR is honoured too)");
+  up->add_flag("--timestamps", inv.timestamps, "Prefix every line with an RFC 3339 time");
+  up->add_flag("--abort-on-exit", inv.abort_on_exit, "Stop everything when any service exits");
+  up->add_option("--exit-code-from", inv.exit_code_from,
+                 "Stop when SERVICE exits and return its exit code");
+  up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+
+  auto* cfg = cli.add_subcommand("config", "Print the resolved manifest as YAML");
+  AddLoadOptions(cfg, inv);
+  cfg->add_flag("--services", inv.list_services, "List service names in start order");
+  cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
+
+  auto* help = cli.add_subcommand("help", "Show help for a command");
+  help->add_option("command", inv.help_topic, "up or config");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cli.exit(e);
+    return 2;
+  }
+
+  inv.load.environment = ProcessEnvironment();
+  std::error_code ec;
+  inv.load.cwd = std::filesystem::current_path(ec).string();
+
+  if (*help) {
+    if (inv.help_topic == "up") std::cout << up->help();
+    else if (inv.help_topic == "config") std::cout << cfg->help();
+    else if (inv.help_topic.empty()) std::cout << cli.help();
+    else {
+      std::cerr << "stackvisor: unknown command '" << inv.help_topic << "'\n";
+      return 2;
+    }
+    return 0;
+  }
+  if (*up) return RunUp(inv);
+  if (*cfg) return RunConfig(inv);
+  std::cout << cli.help();
+  return 2;
+}
+
+}  // namespace stackvisor::app

@@ -1,0 +1,99 @@
+#include "app/commands.h"
+
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/process_setup.h"
+#include "supervisor/supervisor.h"
+
+namespace stackvisor::app {
+
+std::optional<config::Manifest> LoadManifest(const Invocation& inv) {
+  config::LoadResult result = config::Load(inv.load);
+  for (const auto& d : result.diagnostics) std::cerr << d.Format() << "\n";
+  if (!result.manifest) {
+    std::cerr << "stackvisor: the manifest is invalid; nothing was started\n";
+    return std::nullopt;
+  }
+  return std::move(result.manifest);
+}
+
+int RunConfig(const Invocation& inv) {
+  auto manifest = LoadManifest(inv);
+  if (!manifest) return 2;
+  if (inv.quiet) return 0;
+  if (inv.list_services) {
+    for (const auto& name : config::StartOrder(*manifest)) std::cout << name << "\n";
+    return 0;
+  }
+  std::cout << config::EmitYaml(*manifest);
+  return 0;
+}
+
+namespace {
+
+// Keeps only the services to run: those named on the command line and what they depend on.
+bool SelectServices(const Invocation& inv, config::Manifest& manifest) {
+  if (inv.load.services.empty()) return true;
+  for (const auto& name : inv.load.services) {
+    if (manifest.Find(name) == nullptr) {
+      std::cerr << "stackvisor: no such service: " << name << "\n";
+      return false;
+    }
+  }
+  auto keep = config::WithDependencies(manifest, inv.load.services);
+  std::vector<config::Service> selected;
+  for (auto& svc : manifest.services) {
+    for (const auto& k : keep)
+      if (k == svc.name) selected.push_back(svc);
+  }
+  manifest.services = std::move(selected);
+  return true;
+}
+
+}  // namespace
+
+int RunUp(const Invocation& inv) {
+  auto manifest = LoadManifest(inv);
+  if (!manifest) return 2;
+  if (!SelectServices(inv, *manifest)) return 2;
+
+  supervisor::SupervisorOptions options;
+  const char* no_color = std::getenv("NO_COLOR");
+  options.format.color = !inv.no_color && (no_color == nullptr || *no_color == '\0') &&
+                         isatty(STDOUT_FILENO) == 1;
+  options.format.timestamps = inv.timestamps;
+  options.plan.abort_on_exit = inv.abort_on_exit;
+  if (!inv.exit_code_from.empty()) {
+    bool found = false;
+    for (size_t i = 0; i < manifest->services.size(); ++i) {
+      if (manifest->services[i].name == inv.exit_code_from) {
+        options.plan.exit_code_from = i;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::cerr << "stackvisor: --exit-code-from: no such service: " << inv.exit_code_from
+                << "\n";
+      return 2;
+    }
+  }
+
+  PrepareProcess();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int code;
+  {
+    supervisor::Supervisor supervisor(&loop, *manifest, options);
+    code = supervisor.Run();
+  }
+  // Let every closed handle's callback run, then the loop must be empty.
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&loop) != 0) std::cerr << "stackvisor: internal: handles left open\n";
+  return code;
+}
+
+}  // namespace stackvisor::app

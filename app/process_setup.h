@@ -1,0 +1,11 @@
+#pragma once
+
+namespace stackvisor::app {
+
+/// PrepareProcess sets up what a supervisor needs before any child exists: SIGPIPE ignored
+/// (a closed stdout must not kill us and orphan the stack), and, unless we are PID 1 (where the
+/// kernel re-parents every orphan to us anyway), child-subreaper status so orphans of
+/// double-forking services come back to us to be reaped and stopped.
+void PrepareProcess();
+
+}  // namespace stackvisor::app

@@ -1,0 +1,189 @@
+// The only file that uses Boost.Process: it forks, reports exec failures back through its error
+// pipe and hands us the pid. Everything the child must do between fork and exec is in
+// ChildSetup::Run, using only async-signal-safe calls on data prepared before the fork.
+#include "procs/spawner.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <system_error>
+
+namespace bp = boost::process;
+
+namespace stackvisor::procs {
+namespace {
+
+// A bigger pipe lets a chatty child run ahead of a momentarily busy loop; the kernel caps it
+// at /proc/sys/fs/pipe-max-size (1 MiB by default) for unprivileged users.
+constexpr int kPipeSize = 1 << 20;
+
+/// ChildSetup holds everything the forked child needs, built in the parent, and runs the
+/// async-signal-safe setup between fork and exec. On failure it records which step failed.
+struct ChildSetup {
+  std::vector<std::string> argv_storage;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  const char* working_dir = nullptr;
+  const Credentials* credentials = nullptr;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  pid_t parent = 0;
+
+  // Returns nullptr on success, else the name of the step that failed (errno is set).
+  const char* Run() const {
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return "sigprocmask";
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) {
+      if (sig == SIGKILL || sig == SIGSTOP) continue;
+      sigaction(sig, &dfl, nullptr);  // fails harmlessly for the glibc-reserved signals
+    }
+    // Own session: a terminal's Ctrl-C reaches stackvisor only, and the group can be signalled.
+    if (setsid() < 0) return "setsid";
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) return "open /dev/null";
+    if (dup2(null_fd, 0) < 0) return "dup2 stdin";
+    if (dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1) < 0) return "dup2 stdout";
+    if (dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2) < 0) return "dup2 stderr";
+    if (credentials != nullptr) {
+      if (setgroups(credentials->groups.size(), credentials->groups.data()) != 0)
+        return "setgroups";
+      if (setgid(credentials->gid) != 0) return "setgid";
+      if (setuid(credentials->uid) != 0) return "setuid";
+    }
+    if (working_dir != nullptr && chdir(working_dir) != 0) return "chdir";
+    // After the uid change: changing credentials clears the parent-death signal.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return "prctl";
+    if (getppid() != parent) _exit(1);  // stackvisor died before prctl took effect
+    // CLOEXEC rather than close: Boost's error pipe must survive until execve.
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = 3; fd < 65536; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    return nullptr;
+  }
+};
+
+base::Result<std::pair<base::UniqueFd, base::UniqueFd>> MakePipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return base::Error{base::ErrnoMessage("pipe2", errno)};
+  fcntl(fds[1], F_SETPIPE_SZ, kPipeSize);
+  return std::make_pair(base::UniqueFd(fds[0]), base::UniqueFd(fds[1]));
+}
+
+std::string PathFromEnv(const std::vector<std::string>& env) {
+  for (const auto& kv : env)
+    if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+}  // namespace
+
+base::Result<std::string> ResolveExecutable(const std::string& argv0,
+                                            const std::string& path_env) {
+  auto check = [](const std::string& path) -> int {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EISDIR;
+    if (access(path.c_str(), X_OK) != 0) return errno;
+    return 0;
+  };
+  if (argv0.empty()) return base::Error{"spawn: empty command"};
+  if (argv0.find('/') != std::string::npos) {
+    int err = check(argv0);
+    if (err != 0) return base::Error{base::ErrnoMessage("spawn " + argv0, err)};
+    return argv0;
+  }
+  int first_error = ENOENT;
+  size_t start = 0;
+  while (start <= path_env.size()) {
+    size_t end = path_env.find(':', start);
+    if (end == std::string::npos) end = path_env.size();
+    std::string dir = path_env.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + argv0;
+    int err = check(candidate);
+    if (err == 0) return candidate;
+    if (err != ENOENT && err != ENOTDIR && first_error == ENOENT) first_error = err;
+    start = end + 1;
+  }
+  return base::Error{base::ErrnoMessage("spawn " + argv0, first_error)};
+}
+
+base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
+  if (spec.argv.empty()) return base::Error{"spawn: empty command"};
+  auto exe = ResolveExecutable(spec.argv[0], PathFromEnv(spec.env));
+  if (!exe.ok()) return exe.error();
+  // Checked here because the child can only report an errno, not which path was wrong.
+  if (!spec.working_dir.empty()) {
+    struct stat st {};
+    if (stat(spec.working_dir.c_str(), &st) != 0)
+      return base::Error{base::ErrnoMessage(
+          "spawn " + spec.argv[0] + ": working_dir " + spec.working_dir, errno)};
+    if (!S_ISDIR(st.st_mode))
+      return base::Error{"spawn " + spec.argv[0] + ": working_dir " + spec.working_dir +
+                         ": Not a directory"};
+  }
+
+  ChildSetup setup;
+  setup.argv_storage = spec.argv;
+  for (auto& arg : setup.argv_storage) setup.argv.push_back(arg.data());
+  setup.argv.push_back(nullptr);
+  std::vector<std::string> env_storage = spec.env;
+  for (auto& kv : env_storage) setup.envp.push_back(kv.data());
+  setup.envp.push_back(nullptr);
+  if (!spec.working_dir.empty()) setup.working_dir = spec.working_dir.c_str();
+  if (spec.credentials) setup.credentials = &*spec.credentials;
+  setup.parent = getpid();
+
+  SpawnedChild result;
+  base::UniqueFd out_write, err_write;
+  if (spec.capture_output) {
+    auto out = MakePipe();
+    if (!out.ok()) return out.error();
+    auto err = MakePipe();
+    if (!err.ok()) return err.error();
+    result.stdout_read = std::move(out.value().first);
+    out_write = std::move(out.value().second);
+    result.stderr_read = std::move(err.value().first);
+    err_write = std::move(err.value().second);
+    setup.stdout_fd = out_write.get();
+    setup.stderr_fd = err_write.get();
+  }
+
+  std::error_code ec;
+  bp::child child(
+      bp::exe = exe.value(), bp::args = std::vector<std::string>{},
+      bp::extend::on_exec_setup =
+          [&setup](auto& exec) {
+            if (const char* step = setup.Run()) {
+              exec.set_error(std::error_code(errno, std::system_category()), step);
+              _exit(127);
+            }
+            // Our argv (argv[0] as the user wrote it) and environment, not Boost's defaults.
+            exec.cmd_line = setup.argv.data();
+            exec.env = setup.envp.data();
+          },
+      ec);
+  if (ec) {
+    // Boost's message is the failing step ("chdir", "execve failed").
+    return base::Error{"spawn " + spec.argv[0] + ": " + ec.message()};
+  }
+  result.pid = child.id();
+  child.detach();  // ~child() would kill it; the Reaper owns its status from now on.
+  return result;
+}
+
+}  // namespace stackvisor::procs

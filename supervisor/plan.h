@@ -1,0 +1,168 @@
+#pragma once
+// The supervisor's brain as a pure state machine: events in, actions out, time passed in.
+// No libuv, no processes, so every rule is unit-tested with a fake clock.
+#include <sys/types.h>
+
+#include <optional>
+#include <utility>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "config/manifest.h"
+
+namespace stackvisor::supervisor {
+
+enum class Phase {
+  kWaiting,    // not started: dependencies' conditions do not hold yet
+  kStarting,   // process running, readiness not yet seen
+  kRunning,    // process running and ready (or no readiness check)
+  kBackoff,    // exited; restart timer armed
+  kStopping,   // stop signal sent, waiting for the exit
+  kCompleted,  // one-shot exited 0
+  kFailed,     // failed for good: no restart left, never healthy, or a dependency failed
+  kStopped,    // stopped on request
+};
+
+enum class TimerKind { kRestart, kKill };
+
+struct Action {
+  enum class Kind {
+    kSpawn,        // start the service's process; answer with OnSpawned or OnSpawnFailed
+    kSignal,       // send `signal` to the service's process group
+    kStartTimer,   // arm `timer` for the service after `delay`; answer with OnTimer
+    kCancelTimer,  // disarm `timer`
+    kLog,          // an event line for stackvisor's own log
+    kAllReady,     // every service is ready (systemd READY=1)
+    kExit,         // every service is down: finish with `exit_code`
+  };
+  Kind kind = Kind::kLog;
+  size_t service = 0;
+  int signal = 0;
+  TimerKind timer = TimerKind::kRestart;
+  config::Duration delay{0};
+  int exit_code = 0;
+  std::string text;
+
+  static Action Spawn(size_t service) { return Make(Kind::kSpawn, service); }
+  static Action Signal(size_t service, int signal) {
+    Action a = Make(Kind::kSignal, service);
+    a.signal = signal;
+    return a;
+  }
+  static Action StartTimer(size_t service, TimerKind timer, config::Duration delay) {
+    Action a = Make(Kind::kStartTimer, service);
+    a.timer = timer;
+    a.delay = delay;
+    return a;
+  }
+  static Action CancelTimer(size_t service, TimerKind timer) {
+    Action a = Make(Kind::kCancelTimer, service);
+    a.timer = timer;
+    return a;
+  }
+  static Action Log(size_t service, std::string text) {
+    Action a = Make(Kind::kLog, service);
+    a.text = std::move(text);
+    return a;
+  }
+  static Action AllReady() { return Make(Kind::kAllReady, 0); }
+  static Action Exit(int code) {
+    Action a = Make(Kind::kExit, 0);
+    a.exit_code = code;
+    return a;
+  }
+
+ private:
+  static Action Make(Kind kind, size_t service) {
+    Action a;
+    a.kind = kind;
+    a.service = service;
+    return a;
+  }
+};
+
+struct PlanOptions {
+  bool abort_on_exit = false;             // stop everything when any service exits
+  std::optional<size_t> exit_code_from;   // stop when it exits and return its code
+};
+
+/// Plan tracks every service's phase and decides, for each event, what the Supervisor must do.
+/// It owns nothing but state; the Supervisor feeds it events from the reaper, probes, timers
+/// and signals, and executes the returned actions in order. Single-threaded.
+class Plan {
+ public:
+  Plan(const config::Manifest& manifest, PlanOptions options);
+
+  std::vector<Action> Start(base::TimePoint now);
+  std::vector<Action> OnSpawned(size_t service, pid_t pid, base::TimePoint now);
+  std::vector<Action> OnSpawnFailed(size_t service, const std::string& error, base::TimePoint now);
+  std::vector<Action> OnHealthy(size_t service, base::TimePoint now);
+  std::vector<Action> OnUnhealthy(size_t service, const std::string& detail, base::TimePoint now);
+  std::vector<Action> OnNeverHealthy(size_t service, const std::string& detail,
+                                     base::TimePoint now);
+  std::vector<Action> OnExited(size_t service, bool success, int code, const std::string& what,
+                               base::TimePoint now);
+  std::vector<Action> OnTimer(size_t service, TimerKind timer, base::TimePoint now);
+  std::vector<Action> OnStopRequested(const std::string& reason, base::TimePoint now);
+  std::vector<Action> OnForceKill(base::TimePoint now);
+
+  Phase phase(size_t service) const { return states_[service].phase; }
+  bool alive(size_t service) const { return states_[service].alive; }
+  int restarts(size_t service) const { return states_[service].restarts; }
+  bool stopping() const { return stopping_; }
+  bool finished() const { return finished_; }
+  size_t size() const { return states_.size(); }
+
+ private:
+  struct State {
+    Phase phase = Phase::kWaiting;
+    bool alive = false;          // a process of this service exists and was not reaped
+    bool ever_started = false;
+    bool ever_healthy = false;
+    bool restart_on_exit = false;  // killed for being unhealthy: restart when it exits
+    bool never_healthy = false;
+    int restarts = 0;
+    int consecutive = 0;         // restarts since it last stayed up reset_after
+    base::TimePoint started_at{};
+    std::string failure;         // why it failed for good
+  };
+  struct Edge {
+    size_t service;
+    const config::Dependency* dep;
+  };
+
+  void Advance(base::TimePoint now);
+  void TryStart(size_t index, base::TimePoint now);
+  // nullopt: wait; true: satisfied; false: failed (failure text in *why).
+  std::optional<bool> Condition(const Edge& edge, std::string* why) const;
+  void AdvanceStop();
+  void StopOne(size_t index);
+  void BeginStop(const std::string& reason, int exit_code);
+  void AfterExit(size_t index, bool success, int code, base::TimePoint now);
+  void CheckAllReady();
+  void CheckFinished();
+  bool Terminal(size_t index) const;
+
+  void Log(size_t index, const std::string& text);
+  void LogGlobal(const std::string& text);
+  void Emit(Action action) { out_.push_back(std::move(action)); }
+  std::vector<Action> Take() { return std::exchange(out_, {}); }
+
+  const config::Manifest& manifest_;
+  PlanOptions options_;
+  std::vector<State> states_;
+  std::vector<std::vector<Edge>> dependencies_;  // per service: what it waits for
+  std::vector<std::vector<size_t>> dependents_;  // per service: who waits for it
+  std::vector<Action> out_;
+  bool stopping_ = false;
+  bool force_killed_ = false;
+  bool all_ready_sent_ = false;
+  bool finished_ = false;
+  int exit_code_ = 0;
+  bool exit_code_fixed_ = false;  // --exit-code-from decided it
+};
+
+const char* PhaseName(Phase phase);
+
+}  // namespace stackvisor::supervisor

@@ -1,0 +1,203 @@
+#include "supervisor/service.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <map>
+
+#include "healthcheck/notify_listener.h"
+#include "healthcheck/probe.h"
+#include "procs/children.h"
+#include "procs/spawner.h"
+
+namespace stackvisor::supervisor {
+
+/// One process of the service and its two pipes. Kept until it has been reaped and both pipes
+/// reached EOF, so lines written just before an exit (or by a restart's predecessor) are kept.
+struct Service::Run {
+  pid_t pid = -1;
+  bool exited = false;
+  std::unique_ptr<logmux::LogStream> out_stream;
+  std::unique_ptr<logmux::LogStream> err_stream;
+  std::unique_ptr<base::PipeReader> out;
+  std::unique_ptr<base::PipeReader> err;
+
+  bool Drained() const { return (!out || out->ended()) && (!err || err->ended()); }
+};
+
+Service::Service(ServiceContext& context, const config::Service& config, int log_source,
+                 Callbacks callbacks)
+    : context_(context),
+      config_(config),
+      log_source_(log_source),
+      callbacks_(std::move(callbacks)),
+      restart_timer_(context.loop),
+      kill_timer_(context.loop) {
+  const auto& check = config_.healthcheck;
+  if (check.kind == config::ProbeKind::kLog)
+    log_matcher_ = std::make_unique<healthcheck::LogMatcher>(check.log_regex);
+  if (check.kind != config::ProbeKind::kNone) {
+    prober_ = std::make_unique<healthcheck::Prober>(
+        context_.loop, check, MakeActiveProbe(),
+        [this](healthcheck::Prober::Event event, const std::string& detail) {
+          callbacks_.on_probe(event, detail);
+        });
+  }
+}
+
+Service::~Service() {
+  if (pid_ > 0) context_.reaper->Forget(pid_);
+  for (auto& run : runs_)
+    if (!run->exited) context_.reaper->Forget(run->pid);
+}
+
+procs::SpawnSpec Service::BuildSpec() const {
+  std::map<std::string, std::string> env;
+  for (const auto& kv : context_.base_environment) {
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  procs::SpawnSpec spec;
+  bool drop = config_.user && geteuid() == 0;
+  if (drop) {
+    const config::User& user = *config_.user;
+    // What login would set; the service's own environment below still wins.
+    if (!user.home.empty()) env["HOME"] = user.home;
+    if (!user.name.empty()) env["USER"] = env["LOGNAME"] = user.name;
+    spec.credentials = procs::Credentials{user.uid, user.gid, user.groups};
+  }
+  for (const auto& [key, value] : config_.environment) {
+    if (value) env[key] = *value;
+    else env.erase(key);
+  }
+  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr)
+    env["NOTIFY_SOCKET"] = context_.notify->socket_address();
+  for (const auto& [key, value] : env) spec.env.push_back(key + "=" + value);
+  spec.argv = config_.argv;
+  spec.working_dir = config_.working_dir;
+  return spec;
+}
+
+std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
+  const auto& check = config_.healthcheck;
+  switch (check.kind) {
+    case config::ProbeKind::kExec: {
+      procs::SpawnSpec spec = BuildSpec();
+      spec.argv = check.exec_argv;
+      spec.capture_output = false;
+      return healthcheck::MakeExecProbe(context_.loop, *context_.reaper, std::move(spec));
+    }
+    case config::ProbeKind::kTcp:
+      return healthcheck::MakeTcpProbe(context_.loop, check.tcp_host, check.tcp_port);
+    case config::ProbeKind::kHttp:
+      return healthcheck::MakeHttpProbe(context_.loop, check.http_url);
+    default:
+      return nullptr;  // log and notify are passive: the Prober only keeps the deadline
+  }
+}
+
+base::Result<pid_t> Service::Spawn() {
+  procs::SpawnSpec spec = BuildSpec();
+  auto spawned = procs::Spawn(spec);
+  if (!spawned.ok()) return spawned.error();
+  auto run = std::make_unique<Run>();
+  Run* raw = run.get();
+  raw->pid = spawned.value().pid;
+  raw->out_stream = std::make_unique<logmux::LogStream>(*context_.mux, log_source_);
+  raw->err_stream = std::make_unique<logmux::LogStream>(*context_.mux, log_source_);
+  auto make_reader = [this, raw](base::UniqueFd fd, logmux::LogStream* stream) {
+    auto reader = std::make_unique<base::PipeReader>(
+        context_.loop, std::move(fd), [stream](std::string_view chunk) { stream->Feed(chunk); },
+        [this, stream, raw](int) {
+          stream->Finish();
+          if (raw->exited && raw->Drained()) context_.request_sweep();
+        });
+    if (context_.paused) reader->Pause();
+    return reader;
+  };
+  raw->out = make_reader(std::move(spawned.value().stdout_read), raw->out_stream.get());
+  raw->err = make_reader(std::move(spawned.value().stderr_read), raw->err_stream.get());
+  if (log_matcher_) {
+    auto observer = [this, raw](std::string_view line) {
+      if (raw->pid == pid_ && prober_->awaiting_ready() && log_matcher_->Matches(line))
+        prober_->ReportReady();
+    };
+    raw->out_stream->SetObserver(observer);
+    raw->err_stream->SetObserver(observer);
+  }
+  pid_ = raw->pid;
+  context_.reaper->Watch(pid_, [this, raw](procs::WaitStatus status) {
+    OnProcessExit(raw, status);
+  });
+  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+    pid_t pid = pid_;
+    context_.notify->Watch(pid, [this, pid](std::string_view key, std::string_view value) {
+      if (key == "READY" && value == "1" && pid == pid_) OnReadinessSignal();
+    });
+  }
+  runs_.push_back(std::move(run));
+  if (prober_) prober_->Start();
+  return pid_;
+}
+
+void Service::OnReadinessSignal() {
+  if (prober_) prober_->ReportReady();
+}
+
+void Service::OnProcessExit(Run* run, procs::WaitStatus status) {
+  run->exited = true;
+  if (run->pid == pid_) {
+    pid_ = -1;
+    if (prober_) prober_->Stop();
+  }
+  if (context_.notify != nullptr) context_.notify->Forget(run->pid);
+  // Whatever is left in its group (workers of a killed master) goes with it, as in a container,
+  // so a restart finds its port free and nothing outlives the service.
+  ::kill(-run->pid, SIGKILL);
+  callbacks_.on_exit(status);
+  if (run->Drained()) context_.request_sweep();
+}
+
+void Service::Signal(int signal) {
+  if (pid_ > 0) procs::SignalGroup(pid_, signal);
+}
+
+void Service::StartTimer(TimerKind timer, config::Duration delay) {
+  base::Timer& t = timer == TimerKind::kRestart ? restart_timer_ : kill_timer_;
+  t.Start(delay, [this, timer] { callbacks_.on_timer(timer); });
+}
+
+void Service::CancelTimer(TimerKind timer) {
+  (timer == TimerKind::kRestart ? restart_timer_ : kill_timer_).Stop();
+}
+
+void Service::SetPaused(bool paused) {
+  for (auto& run : runs_) {
+    for (auto* reader : {run->out.get(), run->err.get()}) {
+      if (!reader) continue;
+      if (paused) reader->Pause();
+      else reader->Resume();
+    }
+  }
+}
+
+void Service::SweepRuns() {
+  runs_.remove_if([](const std::unique_ptr<Run>& run) { return run->exited && run->Drained(); });
+}
+
+bool Service::drained() const {
+  for (const auto& run : runs_)
+    if (!run->Drained()) return false;
+  return true;
+}
+
+void Service::AbandonPipes() {
+  for (auto& run : runs_) {
+    if (run->out && !run->out->ended()) run->out_stream->Finish();
+    if (run->err && !run->err->ended()) run->err_stream->Finish();
+    run->out.reset();
+    run->err.reset();
+  }
+}
+
+}  // namespace stackvisor::supervisor

@@ -1,0 +1,96 @@
+#pragma once
+#include <sys/types.h>
+#include <uv.h>
+
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/pipe_reader.h"
+#include "base/result.h"
+#include "base/timer.h"
+#include "config/manifest.h"
+#include "healthcheck/log_matcher.h"
+#include "healthcheck/prober.h"
+#include "logmux/log_stream.h"
+#include "logmux/mux.h"
+#include "procs/reaper.h"
+#include "procs/spawn_spec.h"
+#include "supervisor/plan.h"
+
+namespace stackvisor::healthcheck {
+class NotifyListener;
+}
+
+namespace stackvisor::supervisor {
+
+/// What a Service needs from the Supervisor that owns it.
+struct ServiceContext {
+  uv_loop_t* loop = nullptr;
+  procs::Reaper* reaper = nullptr;
+  logmux::Mux* mux = nullptr;
+  healthcheck::NotifyListener* notify = nullptr;  // null when the socket could not be made
+  std::vector<std::string> base_environment;      // stackvisor's own, NOTIFY_SOCKET removed
+  bool paused = false;                            // output backpressure in effect
+  std::function<void()> request_sweep;            // asks for SweepRuns at a safe point
+};
+
+/// Service owns everything one service has at run time: the pid of its current process, the
+/// pipes of every process it started (each drained to EOF, even after a restart), its prober
+/// and its two timers. It executes the Plan's actions for this service and reports process
+/// exits and probe events through the callbacks given at construction. Lives as long as the
+/// Supervisor; not copyable or movable.
+class Service {
+ public:
+  struct Callbacks {
+    std::function<void(procs::WaitStatus)> on_exit;
+    std::function<void(healthcheck::Prober::Event, const std::string&)> on_probe;
+    std::function<void(TimerKind)> on_timer;
+  };
+
+  Service(ServiceContext& context, const config::Service& config, int log_source,
+          Callbacks callbacks);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Starts a new process; its pipes feed the mux; readiness probing starts with it.
+  base::Result<pid_t> Spawn();
+  /// Sends `signal` to the current process's group (it runs in its own session).
+  void Signal(int signal);
+  void StartTimer(TimerKind timer, config::Duration delay);
+  void CancelTimer(TimerKind timer);
+  void SetPaused(bool paused);
+  /// Drops the pipes of processes that exited and reached EOF on both streams.
+  void SweepRuns();
+  /// True once every pipe of every process reached EOF.
+  bool drained() const;
+  /// Closes whatever pipes are still open (a process outside our reach holds them).
+  void AbandonPipes();
+
+  const config::Service& config() const { return config_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  struct Run;  // one process: pid, pipes, log streams
+
+  procs::SpawnSpec BuildSpec() const;
+  std::unique_ptr<healthcheck::ActiveProbe> MakeActiveProbe();
+  void OnProcessExit(Run* run, procs::WaitStatus status);
+  void OnReadinessSignal();
+
+  ServiceContext& context_;
+  const config::Service& config_;
+  int log_source_;
+  Callbacks callbacks_;
+  std::unique_ptr<healthcheck::LogMatcher> log_matcher_;
+  std::unique_ptr<healthcheck::Prober> prober_;  // null without a healthcheck
+  base::Timer restart_timer_;
+  base::Timer kill_timer_;
+  std::list<std::unique_ptr<Run>> runs_;
+  pid_t pid_ = -1;  // the current process; -1 when none is running
+};
+
+}  // namespace stackvisor::supervisor

@@ -1,0 +1,199 @@
+#include "supervisor/supervisor.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <spdlog/logger.h>
+
+#include "healthcheck/notify_listener.h"
+#include "logmux/mux_sink.h"
+#include "procs/children.h"
+#include "procs/wait_status.h"
+
+extern char** environ;
+
+namespace stackvisor::supervisor {
+namespace {
+
+constexpr const char* kOwnName = "stackvisor";
+// Orphans (processes re-parented to us) are not managed services: they get this long after
+// SIGTERM before SIGKILL, once every service is down.
+constexpr base::Duration kOrphanGrace{500};
+// A pipe still open after everything is reaped is held by a process outside our reach.
+constexpr base::Duration kDrainGrace{1000};
+
+std::vector<std::string> OwnEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    // Our own systemd socket is not the services'; notify services get ours instead.
+    if (kv.rfind("NOTIFY_SOCKET=", 0) == 0) continue;
+    env.push_back(std::move(kv));
+  }
+  return env;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
+                       SupervisorOptions options)
+    : loop_(loop),
+      manifest_(manifest),
+      options_(options),
+      output_(loop, options.output_fd),
+      mux_(output_, options.format),
+      reaper_(loop),
+      plan_(manifest, options.plan),
+      sweep_timer_(loop),
+      finish_timer_(loop) {
+  int own_source = mux_.AddSource(kOwnName);
+  std::vector<int> sources;
+  for (const auto& svc : manifest_.services) sources.push_back(mux_.AddSource(svc.name));
+  logger_ = std::make_shared<spdlog::logger>(kOwnName, logmux::MakeMuxSink(mux_, own_source));
+  logger_->set_pattern("%v");
+
+  auto notify = healthcheck::NotifyListener::Create(loop);
+  if (notify.ok()) notify_ = std::move(notify.value());
+  else Event("notify readiness unavailable: " + notify.error().message);
+
+  context_.loop = loop;
+  context_.reaper = &reaper_;
+  context_.mux = &mux_;
+  context_.notify = notify_.get();
+  context_.base_environment = OwnEnvironment();
+  context_.request_sweep = [this] {
+    if (!sweep_timer_.active()) sweep_timer_.Start(base::Duration(0), [this] { Sweep(); });
+  };
+  for (size_t i = 0; i < manifest_.services.size(); ++i) {
+    Service::Callbacks callbacks;
+    callbacks.on_exit = [this, i](procs::WaitStatus status) {
+      Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
+                             base::Now()));
+    };
+    callbacks.on_probe = [this, i](healthcheck::Prober::Event event, const std::string& detail) {
+      auto now = base::Now();
+      switch (event) {
+        case healthcheck::Prober::Event::kHealthy: Execute(plan_.OnHealthy(i, now)); break;
+        case healthcheck::Prober::Event::kUnhealthy:
+          Execute(plan_.OnUnhealthy(i, detail, now));
+          break;
+        case healthcheck::Prober::Event::kNeverHealthy:
+          Execute(plan_.OnNeverHealthy(i, detail, now));
+          break;
+      }
+    };
+    callbacks.on_timer = [this, i](TimerKind timer) {
+      Execute(plan_.OnTimer(i, timer, base::Now()));
+    };
+    services_.push_back(std::make_unique<Service>(context_, manifest_.services[i], sources[i],
+                                                  std::move(callbacks)));
+  }
+  reaper_.SetOrphanCallback([this](pid_t, procs::WaitStatus) {
+    if (finishing_) CheckFinished();
+  });
+  output_.SetPressureCallback([this](bool congested) { OnPressure(congested); });
+  for (int signum : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
+    signals_.push_back(std::make_unique<base::SignalWatcher>(
+        loop, signum, [this](int sig) { OnSignal(sig); }));
+  }
+}
+
+Supervisor::~Supervisor() = default;
+
+int Supervisor::Run() {
+  Execute(plan_.Start(base::Now()));
+  if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
+  logger_->flush();
+  output_.Flush();
+  return exit_code_;
+}
+
+void Supervisor::Event(const std::string& text) { logger_->info(text); }
+
+void Supervisor::Execute(std::vector<Action> actions) {
+  for (Action& action : actions) {
+    Service* service = action.service < services_.size() ? services_[action.service].get()
+                                                         : nullptr;
+    switch (action.kind) {
+      case Action::Kind::kSpawn: {
+        auto pid = service->Spawn();
+        if (pid.ok()) Execute(plan_.OnSpawned(action.service, pid.value(), base::Now()));
+        else Execute(plan_.OnSpawnFailed(action.service, pid.error().message, base::Now()));
+        break;
+      }
+      case Action::Kind::kSignal: service->Signal(action.signal); break;
+      case Action::Kind::kStartTimer: service->StartTimer(action.timer, action.delay); break;
+      case Action::Kind::kCancelTimer: service->CancelTimer(action.timer); break;
+      case Action::Kind::kLog: Event(action.text); break;
+      case Action::Kind::kAllReady: healthcheck::NotifySystemd("READY=1"); break;
+      case Action::Kind::kExit: BeginFinish(action.exit_code); break;
+    }
+  }
+}
+
+void Supervisor::OnSignal(int signum) {
+  std::string name = procs::SignalName(signum);
+  auto now = base::Now();
+  if (signum == SIGUSR1 || signum == SIGUSR2) {
+    Event(name + " received and ignored");
+    return;
+  }
+  if (finishing_) {
+    if (signum == SIGINT || signum == SIGQUIT) {
+      for (pid_t pid : procs::ListChildren(getpid())) procs::SignalGroup(pid, SIGKILL);
+    }
+    return;
+  }
+  bool force = signum == SIGQUIT || (signum == SIGINT && plan_.stopping());
+  if (force) {
+    Execute(plan_.OnForceKill(now));
+    return;
+  }
+  if (plan_.stopping()) {
+    Event(name + " received; already stopping (SIGINT again to kill everything now)");
+    return;
+  }
+  healthcheck::NotifySystemd("STOPPING=1");
+  Execute(plan_.OnStopRequested(name + " received", now));
+}
+
+void Supervisor::OnPressure(bool congested) {
+  context_.paused = congested;
+  for (auto& service : services_) service->SetPaused(congested);
+}
+
+void Supervisor::Sweep() {
+  for (auto& service : services_) service->SweepRuns();
+  if (finishing_) CheckFinished();
+}
+
+void Supervisor::BeginFinish(int exit_code) {
+  exit_code_ = exit_code;
+  finishing_ = true;
+  // Every service is down; whatever is still our child is an orphan a service left behind.
+  auto orphans = procs::ListChildren(getpid());
+  for (pid_t pid : orphans) procs::SignalGroup(pid, SIGTERM);
+  if (!orphans.empty()) Event("terminating " + std::to_string(orphans.size()) + " orphaned process(es)");
+  finish_timer_.Start(kOrphanGrace, [this] {
+    orphans_killed_ = true;
+    for (pid_t pid : procs::ListChildren(getpid())) procs::SignalGroup(pid, SIGKILL);
+    finish_timer_.Start(kDrainGrace, [this] {
+      for (auto& service : services_) service->AbandonPipes();
+      CheckFinished();
+    });
+  });
+  CheckFinished();
+}
+
+void Supervisor::CheckFinished() {
+  if (done_ || !finishing_) return;
+  if (!procs::ListChildren(getpid()).empty()) return;
+  for (auto& service : services_)
+    if (!service->drained()) return;
+  done_ = true;
+  Event("stopped");
+  finish_timer_.Stop();
+  uv_stop(loop_);
+}
+
+}  // namespace stackvisor::supervisor

@@ -1,0 +1,71 @@
+#pragma once
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/signal_watcher.h"
+#include "base/timer.h"
+#include "config/manifest.h"
+#include "logmux/mux.h"
+#include "logmux/output.h"
+#include "procs/reaper.h"
+#include "supervisor/plan.h"
+#include "supervisor/service.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace stackvisor::supervisor {
+
+struct SupervisorOptions {
+  logmux::FormatOptions format;
+  PlanOptions plan;
+  int output_fd = 1;
+};
+
+/// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
+/// reaper, the output and mux, the notify socket, the signal watchers and one Service per
+/// service. Run() returns once every service is down, every orphan is reaped and every pipe is
+/// drained. Construct, Run once, destroy, then run the loop to let closed handles go.
+class Supervisor {
+ public:
+  Supervisor(uv_loop_t* loop, const config::Manifest& manifest, SupervisorOptions options);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  int Run();
+
+ private:
+  void Execute(std::vector<Action> actions);
+  void Event(const std::string& text);
+  void OnSignal(int signum);
+  void OnPressure(bool congested);
+  void BeginFinish(int exit_code);
+  void CheckFinished();
+  void Sweep();
+
+  uv_loop_t* loop_;
+  const config::Manifest& manifest_;
+  SupervisorOptions options_;
+  logmux::Output output_;
+  logmux::Mux mux_;
+  std::shared_ptr<spdlog::logger> logger_;
+  procs::Reaper reaper_;
+  std::unique_ptr<healthcheck::NotifyListener> notify_;
+  Plan plan_;
+  ServiceContext context_;
+  std::vector<std::unique_ptr<Service>> services_;
+  std::vector<std::unique_ptr<base::SignalWatcher>> signals_;
+  base::Timer sweep_timer_;
+  base::Timer finish_timer_;
+  bool finishing_ = false;
+  bool orphans_killed_ = false;
+  bool done_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace stackvisor::supervisor
