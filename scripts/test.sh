@@ -1,0 +1,20 @@
+#!/bin/sh
+# The test command: install what is missing, build, and run every test, twice: a normal
+# optimised build (unit, integration, fault and end-to-end tests) and an AddressSanitizer +
+# UndefinedBehaviorSanitizer build (unit, integration and fault tests).
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+scripts/install-deps.sh
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTACKVISOR_WERROR=ON
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j1
+
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTACKVISOR_SANITIZE=ON \
+  -DSTACKVISOR_WERROR=ON
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j1 -LE e2e
+echo "test.sh: all tests passed"
