@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/process_setup.h"
+#include "procs/guardian.h"
 #include "supervisor/supervisor.h"
 
 namespace stackvisor::app {
@@ -83,6 +84,15 @@ int RunUp(const Invocation& inv) {
   }
 
   PrepareProcess();
+  // Forked before any thread exists; it cleans up if stackvisor itself is killed.
+  auto guardian = procs::Guardian::Start();
+  if (guardian.ok()) {
+    options.run_marker = guardian.value().marker();
+    options.guardian_pid = guardian.value().pid();
+  } else {
+    std::cerr << "stackvisor: " << guardian.error().message
+              << " (services may outlive a killed stackvisor)\n";
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   int code;

@@ -61,6 +61,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   context_.mux = &mux_;
   context_.notify = notify_.get();
   context_.base_environment = OwnEnvironment();
+  if (!options_.run_marker.empty()) context_.base_environment.push_back(options_.run_marker);
   context_.request_sweep = [this] {
     if (!sweep_timer_.active()) sweep_timer_.Start(base::Duration(0), [this] { Sweep(); });
   };
@@ -140,7 +141,7 @@ void Supervisor::OnSignal(int signum) {
   }
   if (finishing_) {
     if (signum == SIGINT || signum == SIGQUIT) {
-      for (pid_t pid : procs::ListChildren(getpid())) procs::SignalGroup(pid, SIGKILL);
+      for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
     }
     return;
   }
@@ -154,12 +155,20 @@ void Supervisor::OnSignal(int signum) {
     return;
   }
   healthcheck::NotifySystemd("STOPPING=1");
-  Execute(plan_.OnStopRequested(name + " received", now));
+  std::string reason = name + " received";
+  if (signum == SIGINT) reason += "; press Ctrl+C again to kill everything now";
+  Execute(plan_.OnStopRequested(reason, now));
 }
 
 void Supervisor::OnPressure(bool congested) {
   context_.paused = congested;
   for (auto& service : services_) service->SetPaused(congested);
+}
+
+std::vector<pid_t> Supervisor::Orphans() const {
+  auto children = procs::ListChildren(getpid());
+  std::erase(children, options_.guardian_pid);
+  return children;
 }
 
 void Supervisor::Sweep() {
@@ -171,12 +180,12 @@ void Supervisor::BeginFinish(int exit_code) {
   exit_code_ = exit_code;
   finishing_ = true;
   // Every service is down; whatever is still our child is an orphan a service left behind.
-  auto orphans = procs::ListChildren(getpid());
+  auto orphans = Orphans();
   for (pid_t pid : orphans) procs::SignalGroup(pid, SIGTERM);
   if (!orphans.empty()) Event("terminating " + std::to_string(orphans.size()) + " orphaned process(es)");
   finish_timer_.Start(kOrphanGrace, [this] {
     orphans_killed_ = true;
-    for (pid_t pid : procs::ListChildren(getpid())) procs::SignalGroup(pid, SIGKILL);
+    for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
     finish_timer_.Start(kDrainGrace, [this] {
       for (auto& service : services_) service->AbandonPipes();
       CheckFinished();
@@ -187,7 +196,7 @@ void Supervisor::BeginFinish(int exit_code) {
 
 void Supervisor::CheckFinished() {
   if (done_ || !finishing_) return;
-  if (!procs::ListChildren(getpid()).empty()) return;
+  if (!Orphans().empty()) return;
   for (auto& service : services_)
     if (!service->drained()) return;
   done_ = true;

@@ -24,6 +24,8 @@ struct SupervisorOptions {
   logmux::FormatOptions format;
   PlanOptions plan;
   int output_fd = 1;
+  std::string run_marker;  // "KEY=VALUE" added to every service's environment (procs::Guardian)
+  pid_t guardian_pid = -1; // a child of ours that is not an orphan
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -47,6 +49,7 @@ class Supervisor {
   void BeginFinish(int exit_code);
   void CheckFinished();
   void Sweep();
+  std::vector<pid_t> Orphans() const;
 
   uv_loop_t* loop_;
   const config::Manifest& manifest_;
