@@ -1,14 +1,23 @@
 #include "base/pipe_reader.h"
 
+#include <memory>
+
 namespace stackvisor::base {
 namespace {
-// Large reads amortise the syscall and the line splitting over many lines; a pipe raised to
-// 1 MiB holds at most that much anyway.
+// Large reads amortise the syscall and the line splitting over many lines.
 constexpr size_t kReadChunk = 256 * 1024;
+
+// One buffer for every reader of the thread: libuv calls alloc, read(2) and the read callback
+// back to back, and on_data consumes the chunk before returning, so a chunk never outlives its
+// callback. A thousand services then cost one buffer, not a thousand.
+char* SharedBuffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kReadChunk]);
+  return buffer.get();
+}
 }  // namespace
 
 PipeReader::PipeReader(uv_loop_t* loop, UniqueFd fd, DataCallback on_data, EndCallback on_end)
-    : on_data_(std::move(on_data)), on_end_(std::move(on_end)), buffer_(new char[kReadChunk]) {
+    : on_data_(std::move(on_data)), on_end_(std::move(on_end)) {
   uv_pipe_init(loop, handle_.get(), 0);
   handle_.MarkInitialized();
   handle_->data = this;
@@ -21,10 +30,7 @@ PipeReader::PipeReader(uv_loop_t* loop, UniqueFd fd, DataCallback on_data, EndCa
   Resume();
 }
 
-PipeReader::~PipeReader() {
-  handle_.Close();
-  delete[] buffer_;
-}
+PipeReader::~PipeReader() { handle_.Close(); }
 
 void PipeReader::Pause() {
   if (ended_ || paused_) return;
@@ -40,8 +46,8 @@ void PipeReader::Resume() {
 }
 
 void PipeReader::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) noexcept {
-  auto* self = static_cast<PipeReader*>(handle->data);
-  *buf = uv_buf_init(self->buffer_, kReadChunk);
+  (void)handle;
+  *buf = uv_buf_init(SharedBuffer(), kReadChunk);
 }
 
 void PipeReader::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {

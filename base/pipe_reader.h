@@ -35,7 +35,6 @@ class PipeReader {
   UvHandle<uv_pipe_t> handle_;
   DataCallback on_data_;
   EndCallback on_end_;
-  char* buffer_;
   bool paused_ = false;
   bool ended_ = false;
 };
