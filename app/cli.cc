@@ -17,12 +17,16 @@ namespace stackvisor::app {
 namespace {
 
 void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
-  cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)");
+  // Each occurrence takes exactly one value, so `up -f a.yaml web` names a service.
+  cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)")
+      ->allow_extra_args(false);
   cmd->add_option("--project-directory", inv.load.project_directory,
                   "Project directory (default: the first file's directory)");
-  cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)");
+  cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--env-file", inv.load.env_files,
-                  "Interpolation variables file (default: PROJECT_DIR/.env)");
+                  "Interpolation variables file (default: PROJECT_DIR/.env)")
+      ->allow_extra_args(false);
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {

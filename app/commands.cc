@@ -88,7 +88,7 @@ int RunUp(const Invocation& inv) {
   auto guardian = procs::Guardian::Start();
   if (guardian.ok()) {
     options.run_marker = guardian.value().marker();
-    options.guardian_pid = guardian.value().pid();
+    options.guardian = &guardian.value();
   } else {
     std::cerr << "stackvisor: " << guardian.error().message
               << " (services may outlive a killed stackvisor)\n";

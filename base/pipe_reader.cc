@@ -55,6 +55,7 @@ void PipeReader::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (self == nullptr) return;
   if (nread > 0) {
     self->on_data_(std::string_view(buf->base, static_cast<size_t>(nread)));
+    if (self->throttled_) self->Pause();
   } else if (nread == UV_EOF) {
     self->Finish(0);
   } else if (nread < 0) {

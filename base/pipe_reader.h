@@ -25,6 +25,10 @@ class PipeReader {
 
   void Pause();
   void Resume();
+  /// While throttled the reader pauses itself after each chunk it delivers: under output
+  /// pressure every readable pipe gets one chunk before all are paused, so one chatty child
+  /// cannot starve the others.
+  void Throttle(bool on) { throttled_ = on; }
   bool ended() const { return ended_; }
 
  private:
@@ -36,6 +40,7 @@ class PipeReader {
   DataCallback on_data_;
   EndCallback on_end_;
   bool paused_ = false;
+  bool throttled_ = false;
   bool ended_ = false;
 };
 

@@ -47,8 +47,10 @@ bool EnvironContains(long pid, const std::string& marker) {
   for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
   prctl(PR_SET_NAME, "stackvisor-guard");
   char byte;
-  while (read(read_fd, &byte, 1) < 0 && errno == EINTR) {
+  ssize_t n;
+  while ((n = read(read_fd, &byte, 1)) < 0 && errno == EINTR) {
   }
+  if (n == 1) _exit(0);  // released: stackvisor stopped everything itself
   // Processes die and others get re-parented while we kill: scan until two rounds find none.
   int quiet_rounds = 0;
   for (int round = 0; round < 200 && quiet_rounds < 2; ++round) {
@@ -73,6 +75,13 @@ int KillMarked(const std::string& marker, pid_t self) {
   }
   closedir(proc);
   return killed;
+}
+
+void Guardian::Release() {
+  if (!pipe_.valid()) return;
+  char byte = 'x';
+  (void)!write(pipe_.get(), &byte, 1);
+  pipe_.Reset();
 }
 
 base::Result<Guardian> Guardian::Start() {

@@ -13,13 +13,15 @@ namespace stackvisor::procs {
 /// anything that called setsid() to escape its group would survive. Every service carries a
 /// marker in its environment (inherited by all its descendants), and when the guardian sees
 /// stackvisor gone (its pipe reaches EOF) it SIGKILLs every process carrying the marker, until
-/// none is left. After a normal stop there is nothing to find and it exits at once.
+/// none is left. After a clean stop Release() tells it so and it exits without scanning.
 /// Start it before any thread exists (it forks the whole process).
 class Guardian {
  public:
   static base::Result<Guardian> Start();
 
   pid_t pid() const { return pid_; }
+  /// After a clean stop: tells the guardian there is nothing to clean up, so it exits at once.
+  void Release();
   /// "STACKVISOR_RUN=<id>": add to every service's environment.
   const std::string& marker() const { return marker_; }
 

@@ -260,7 +260,8 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
       }
       case ExitVerdict::kGaveUp:
         s.phase = Phase::kFailed;
-        s.failure = "gave up after " + std::to_string(s.restarts) + " restarts";
+        s.failure = "gave up after " + std::to_string(s.restarts) +
+                    (s.restarts == 1 ? " restart" : " restarts");
         Log(index, s.failure);
         break;
       case ExitVerdict::kFailed:

@@ -143,6 +143,7 @@ class Plan {
   void CheckAllReady();
   void CheckFinished();
   bool Terminal(size_t index) const;
+  bool HasLiveDependent(size_t index) const;
 
   void Log(size_t index, const std::string& text);
   void LogGlobal(const std::string& text);

@@ -38,6 +38,13 @@ void Plan::StopOne(size_t index) {
   }
 }
 
+bool Plan::HasLiveDependent(size_t index) const {
+  // Transitive: web -> migrate (completed) -> db still keeps db up while web runs.
+  for (size_t d : dependents_[index])
+    if (!Terminal(d) || HasLiveDependent(d)) return true;
+  return false;
+}
+
 void Plan::AdvanceStop() {
   // Reverse dependency order: a service stops only once everything depending on it is down.
   bool progressed = true;
@@ -46,10 +53,7 @@ void Plan::AdvanceStop() {
     for (size_t k = states_.size(); k-- > 0;) {
       State& s = states_[k];
       if (Terminal(k) || s.phase == Phase::kStopping) continue;
-      bool blocked = false;
-      for (size_t d : dependents_[k])
-        if (!Terminal(d)) blocked = true;
-      if (blocked) continue;
+      if (HasLiveDependent(k)) continue;
       Phase before = s.phase;
       StopOne(k);
       if (s.phase != before) progressed = true;

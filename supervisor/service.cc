@@ -112,7 +112,10 @@ base::Result<pid_t> Service::Spawn() {
           stream->Finish();
           if (raw->exited && raw->Drained()) context_.request_sweep();
         });
-    if (context_.paused) reader->Pause();
+    if (context_.paused) {
+      reader->Throttle(true);
+      reader->Pause();
+    }
     return reader;
   };
   raw->out = make_reader(std::move(spawned.value().stdout_read), raw->out_stream.get());
@@ -175,9 +178,17 @@ void Service::SetPaused(bool paused) {
   for (auto& run : runs_) {
     for (auto* reader : {run->out.get(), run->err.get()}) {
       if (!reader) continue;
+      reader->Throttle(paused);
       if (paused) reader->Pause();
       else reader->Resume();
     }
+  }
+}
+
+void Service::SetThrottled(bool throttled) {
+  for (auto& run : runs_) {
+    for (auto* reader : {run->out.get(), run->err.get()})
+      if (reader) reader->Throttle(throttled);
   }
 }
 

@@ -63,6 +63,7 @@ class Service {
   void StartTimer(TimerKind timer, config::Duration delay);
   void CancelTimer(TimerKind timer);
   void SetPaused(bool paused);
+  void SetThrottled(bool throttled);
   /// Drops the pipes of processes that exited and reached EOF on both streams.
   void SweepRuns();
   /// True once every pipe of every process reached EOF.

@@ -45,7 +45,8 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       reaper_(loop),
       plan_(manifest, options.plan),
       sweep_timer_(loop),
-      finish_timer_(loop) {
+      finish_timer_(loop),
+      pause_timer_(loop) {
   int own_source = mux_.AddSource(kOwnName);
   std::vector<int> sources;
   for (const auto& svc : manifest_.services) sources.push_back(mux_.AddSource(svc.name));
@@ -89,7 +90,8 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
     services_.push_back(std::make_unique<Service>(context_, manifest_.services[i], sources[i],
                                                   std::move(callbacks)));
   }
-  reaper_.SetOrphanCallback([this](pid_t, procs::WaitStatus) {
+  reaper_.SetOrphanCallback([this](pid_t pid, procs::WaitStatus) {
+    if (options_.guardian != nullptr && pid == options_.guardian->pid()) guardian_exited_ = true;
     if (finishing_) CheckFinished();
   });
   output_.SetPressureCallback([this](bool congested) { OnPressure(congested); });
@@ -162,12 +164,24 @@ void Supervisor::OnSignal(int signum) {
 
 void Supervisor::OnPressure(bool congested) {
   context_.paused = congested;
-  for (auto& service : services_) service->SetPaused(congested);
+  if (congested) {
+    // Pipes already readable in this I/O pass still get one chunk each; all pause before the
+    // next pass. Pausing at once would let whichever pipe libuv polls first win every round.
+    for (auto& service : services_) service->SetThrottled(true);
+    pause_timer_.Start(base::Duration(0), [this] {
+      for (auto& service : services_) service->SetPaused(true);
+    });
+    return;
+  }
+  pause_timer_.Stop();
+  size_t n = services_.size();
+  for (size_t k = 0; k < n; ++k) services_[(resume_from_ + k) % n]->SetPaused(false);
+  if (n > 0) resume_from_ = (resume_from_ + 1) % n;
 }
 
 std::vector<pid_t> Supervisor::Orphans() const {
   auto children = procs::ListChildren(getpid());
-  std::erase(children, options_.guardian_pid);
+  if (options_.guardian != nullptr) std::erase(children, options_.guardian->pid());
   return children;
 }
 
@@ -188,6 +202,7 @@ void Supervisor::BeginFinish(int exit_code) {
     for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
     finish_timer_.Start(kDrainGrace, [this] {
       for (auto& service : services_) service->AbandonPipes();
+      if (options_.guardian != nullptr && !guardian_exited_) ::kill(options_.guardian->pid(), SIGKILL);
       CheckFinished();
     });
   });
@@ -199,6 +214,11 @@ void Supervisor::CheckFinished() {
   if (!Orphans().empty()) return;
   for (auto& service : services_)
     if (!service->drained()) return;
+  if (options_.guardian != nullptr && !guardian_exited_) {
+    // Nothing is left for it to clean up: let it go and reap it, so nothing outlives us.
+    options_.guardian->Release();
+    return;
+  }
   done_ = true;
   Event("stopped");
   finish_timer_.Stop();

@@ -10,6 +10,7 @@
 #include "config/manifest.h"
 #include "logmux/mux.h"
 #include "logmux/output.h"
+#include "procs/guardian.h"
 #include "procs/reaper.h"
 #include "supervisor/plan.h"
 #include "supervisor/service.h"
@@ -25,7 +26,7 @@ struct SupervisorOptions {
   PlanOptions plan;
   int output_fd = 1;
   std::string run_marker;  // "KEY=VALUE" added to every service's environment (procs::Guardian)
-  pid_t guardian_pid = -1; // a child of ours that is not an orphan
+  procs::Guardian* guardian = nullptr;  // released and reaped at the end of a clean stop
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -65,9 +66,12 @@ class Supervisor {
   std::vector<std::unique_ptr<base::SignalWatcher>> signals_;
   base::Timer sweep_timer_;
   base::Timer finish_timer_;
+  base::Timer pause_timer_;  // pauses readers after the current I/O pass (fairness)
+  size_t resume_from_ = 0;   // rotates which service's pipes are resumed first
   bool finishing_ = false;
   bool orphans_killed_ = false;
   bool done_ = false;
+  bool guardian_exited_ = false;
   int exit_code_ = 0;
 };
 

@@ -301,3 +301,23 @@ TEST_CASE("a spawn failure is reported at once and counts as a failed exit") {
   CHECK(Logged(failed, "x: spawn nope: No such file or directory"));
   CHECK(Find(failed, Action::Kind::kExit)->exit_code == 1);
 }
+
+TEST_CASE("stop order looks through a completed one-shot: the database outlives the app") {
+  config::Manifest m;
+  m.services = {Svc("db"), Svc("migrate", {Dep("db")}),
+                Svc("web", {Dep("migrate", config::DependCondition::kCompletedSuccessfully)})};
+  Plan plan(m, {});
+  FakeClock clock;
+  plan.Start(clock.now);
+  plan.OnSpawned(0, 10, clock.now);
+  plan.OnSpawned(1, 11, clock.now);
+  plan.OnExited(1, true, 0, "exited with code 0", clock.now);
+  plan.OnSpawned(2, 12, clock.now);
+  auto stop = plan.OnStopRequested("SIGTERM received", clock.now);
+  std::vector<size_t> signalled;
+  for (const auto& a : stop)
+    if (a.kind == Action::Kind::kSignal) signalled.push_back(a.service);
+  CHECK(signalled == std::vector<size_t>{2});
+  auto next = plan.OnExited(2, false, 143, "killed by SIGTERM", clock.now);
+  CHECK(Find(next, Action::Kind::kSignal)->service == 0);
+}
