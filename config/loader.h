@@ -28,6 +28,12 @@ struct LoadResult {
 /// problem: every error is collected so the user fixes them all in one go.
 LoadResult Load(const LoadOptions& options);
 
+/// LoadFromString loads one manifest whose text is given instead of read from file_name;
+/// file_name (relative to options.cwd) names it in diagnostics and gives the project
+/// directory. options.files is ignored. For tests and fuzzing.
+LoadResult LoadFromString(const std::string& text, const std::string& file_name,
+                          const LoadOptions& options);
+
 /// EmitYaml prints the resolved manifest in compose form (for `stackvisor config`).
 std::string EmitYaml(const Manifest& manifest);
 

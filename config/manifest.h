@@ -20,6 +20,8 @@ struct SourcePos {
   std::string file;
   int line = 0;    // 1-based; 0 when unknown
   int column = 0;  // 1-based
+
+  bool operator==(const SourcePos&) const = default;
 };
 
 enum class RestartMode { kNo, kAlways, kOnFailure, kUnlessStopped };
@@ -27,6 +29,8 @@ enum class RestartMode { kNo, kAlways, kOnFailure, kUnlessStopped };
 struct RestartPolicy {
   RestartMode mode = RestartMode::kNo;
   int max_retries = 0;  // on-failure:N; 0 = unlimited
+
+  bool operator==(const RestartPolicy&) const = default;
 };
 
 /// Restart delay: initial, doubled (factor) per consecutive restart up to max; the count
@@ -36,6 +40,8 @@ struct Backoff {
   Duration max = 30000ms;
   double factor = 2.0;
   Duration reset_after = 10000ms;
+
+  bool operator==(const Backoff&) const = default;
 };
 
 enum class DependCondition { kStarted, kHealthy, kCompletedSuccessfully };
@@ -45,6 +51,8 @@ struct Dependency {
   DependCondition condition = DependCondition::kStarted;
   bool required = true;
   bool restart = false;
+
+  bool operator==(const Dependency&) const = default;
 };
 
 enum class ProbeKind { kNone, kExec, kTcp, kHttp, kLog, kNotify };
@@ -61,6 +69,8 @@ struct Healthcheck {
   Duration start_period = 90000ms;     // default: interval x retries, as compose would wait
   Duration start_interval = 100ms;
   int retries = 3;
+
+  bool operator==(const Healthcheck&) const = default;
 };
 
 /// A resolved `user:`; ids looked up at load time so the child never calls getpwnam.
@@ -71,6 +81,8 @@ struct User {
   std::vector<gid_t> groups;  // supplementary groups (getgrouplist), including gid
   std::string name;           // may be empty for a bare uid without passwd entry
   std::string home;
+
+  bool operator==(const User&) const = default;
 };
 
 struct Service {
@@ -91,6 +103,8 @@ struct Service {
   Duration stop_grace_period = 10000ms;
   std::vector<std::string> profiles;
   SourcePos pos;  // the service's key
+
+  bool operator==(const Service&) const = default;
 };
 
 struct Manifest {
@@ -104,6 +118,8 @@ struct Manifest {
       if (s.name == name) return &s;
     return nullptr;
   }
+
+  bool operator==(const Manifest&) const = default;
 };
 
 }  // namespace stackvisor::config

@@ -1,0 +1,178 @@
+// EmitYaml: the resolved manifest in compose shape. Written by hand rather than with yaml-cpp's
+// emitter so yaml-cpp stays in one file; every string is double-quoted, so no value can be
+// misread (no, on, 1.0, ~), and '$' is doubled since reading the output interpolates again.
+#include <cctype>
+#include <sstream>
+
+#include "config/duration.h"
+#include "config/loader.h"
+#include "config/signals.h"
+
+namespace stackvisor::config {
+namespace {
+
+std::string Quote(const std::string& text, bool escape_dollar = true) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '$': out += escape_dollar ? "$$" : "$"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          static const char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Keys are never interpolated, so '$' stays; plain when YAML cannot misread them.
+std::string Key(const std::string& key) {
+  static const char* const kSpecial[] = {"y", "n", "yes", "no", "on", "off", "true", "false",
+                                         "null", "~"};
+  bool plain = !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
+  for (unsigned char c : key)
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') plain = false;
+  std::string lower;
+  for (unsigned char c : key) lower += static_cast<char>(std::tolower(c));
+  for (const char* s : kSpecial)
+    if (lower == s) plain = false;
+  return plain ? key : Quote(key, false);
+}
+
+/// Writer keeps the indentation; one line per call.
+class Writer {
+ public:
+  void Line(int depth, const std::string& text) {
+    out_ << std::string(static_cast<size_t>(depth) * 2, ' ') << text << '\n';
+  }
+  void List(int depth, const std::string& key, const std::vector<std::string>& items) {
+    Line(depth, Key(key) + ":");
+    for (const auto& item : items) Line(depth + 1, "- " + Quote(item));
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+const char* ConditionName(DependCondition c) {
+  switch (c) {
+    case DependCondition::kStarted: return "service_started";
+    case DependCondition::kHealthy: return "service_healthy";
+    case DependCondition::kCompletedSuccessfully: return "service_completed_successfully";
+  }
+  return "service_started";
+}
+
+std::string RestartText(const RestartPolicy& p) {
+  switch (p.mode) {
+    case RestartMode::kNo: return "no";
+    case RestartMode::kAlways: return "always";
+    case RestartMode::kUnlessStopped: return "unless-stopped";
+    case RestartMode::kOnFailure:
+      return p.max_retries > 0 ? "on-failure:" + std::to_string(p.max_retries) : "on-failure";
+  }
+  return "no";
+}
+
+void EmitHealthcheck(Writer& w, const Healthcheck& h) {
+  if (h.kind == ProbeKind::kNone) return;
+  w.Line(2, "healthcheck:");
+  if (h.kind == ProbeKind::kExec) {
+    std::vector<std::string> test = {"CMD"};
+    test.insert(test.end(), h.exec_argv.begin(), h.exec_argv.end());
+    w.List(3, "test", test);
+  }
+  w.Line(3, "interval: " + Quote(FormatDuration(h.interval)));
+  w.Line(3, "timeout: " + Quote(FormatDuration(h.timeout)));
+  w.Line(3, "retries: " + std::to_string(h.retries));
+  w.Line(3, "start_period: " + Quote(FormatDuration(h.start_period)));
+  w.Line(3, "start_interval: " + Quote(FormatDuration(h.start_interval)));
+}
+
+// stackvisor's own keys, under x-stackvisor so docker compose still accepts the output.
+void EmitExtras(Writer& w, const Service& s) {
+  const Healthcheck& h = s.healthcheck;
+  const bool probe = h.kind == ProbeKind::kTcp || h.kind == ProbeKind::kHttp ||
+                     h.kind == ProbeKind::kLog || h.kind == ProbeKind::kNotify;
+  const Backoff defaults;
+  const bool backoff = s.backoff.initial != defaults.initial || s.backoff.max != defaults.max ||
+                       s.backoff.factor != defaults.factor ||
+                       s.backoff.reset_after != defaults.reset_after;
+  if (!probe && !backoff) return;
+  w.Line(2, "x-stackvisor:");
+  if (probe) {
+    w.Line(3, "healthcheck:");
+    if (h.kind == ProbeKind::kTcp) {
+      const bool v6 = h.tcp_host.find(':') != std::string::npos;
+      w.Line(4, "tcp: " + Quote((v6 ? "[" + h.tcp_host + "]" : h.tcp_host) + ":" +
+                                std::to_string(h.tcp_port)));
+    } else if (h.kind == ProbeKind::kHttp) {
+      w.Line(4, "http: " + Quote(h.http_url));
+    } else if (h.kind == ProbeKind::kLog) {
+      w.Line(4, "log: " + Quote(h.log_regex));
+    } else {
+      w.Line(4, "notify: true");
+    }
+  }
+  if (backoff) {
+    std::ostringstream factor;
+    factor.precision(17);
+    factor << s.backoff.factor;
+    w.Line(3, "restart_backoff:");
+    w.Line(4, "initial: " + Quote(FormatDuration(s.backoff.initial)));
+    w.Line(4, "max: " + Quote(FormatDuration(s.backoff.max)));
+    w.Line(4, "factor: " + factor.str());
+    w.Line(4, "reset_after: " + Quote(FormatDuration(s.backoff.reset_after)));
+  }
+}
+
+void EmitService(Writer& w, const Service& s) {
+  w.Line(1, Key(s.name) + ":");
+  if (!s.entrypoint.empty()) w.List(2, "entrypoint", s.entrypoint);
+  if (!s.command.empty()) w.List(2, "command", s.command);
+  if (!s.environment.empty()) {
+    w.Line(2, "environment:");
+    for (const auto& [key, value] : s.environment)
+      w.Line(3, Key(key) + ": " + (value ? Quote(*value) : "null"));
+  }
+  w.Line(2, "working_dir: " + Quote(s.working_dir));
+  if (s.user) w.Line(2, "user: " + Quote(s.user->spec));
+  if (!s.depends_on.empty()) {
+    w.Line(2, "depends_on:");
+    for (const auto& d : s.depends_on) {
+      w.Line(3, Key(d.service) + ":");
+      w.Line(4, std::string("condition: ") + ConditionName(d.condition));
+      w.Line(4, std::string("required: ") + (d.required ? "true" : "false"));
+      w.Line(4, std::string("restart: ") + (d.restart ? "true" : "false"));
+    }
+  }
+  EmitHealthcheck(w, s.healthcheck);
+  w.Line(2, "restart: " + Quote(RestartText(s.restart)));
+  w.Line(2, "stop_signal: " + Quote(SignalName(s.stop_signal)));
+  w.Line(2, "stop_grace_period: " + Quote(FormatDuration(s.stop_grace_period)));
+  if (!s.profiles.empty()) w.List(2, "profiles", s.profiles);
+  EmitExtras(w, s);
+}
+
+}  // namespace
+
+std::string EmitYaml(const Manifest& manifest) {
+  Writer w;
+  w.Line(0, "name: " + Quote(manifest.name));
+  w.Line(0, "services:");
+  for (const auto& s : manifest.services) EmitService(w, s);
+  return w.str();
+}
+
+}  // namespace stackvisor::config

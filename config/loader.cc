@@ -1,0 +1,187 @@
+// Load as a sequence of named steps: find the files, read the variables, read and interpolate
+// each file, merge them, then build and check the project (project.cc).
+#include "config/loader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <unistd.h>
+
+#include "config/env_file.h"
+#include "config/load_steps.h"
+
+namespace stackvisor::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct File {
+  std::string shown;     // as given, or relative to cwd: what diagnostics print
+  std::string absolute;
+};
+
+bool ReadText(const std::string& path, std::string& text, std::string& why) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    why = "is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = fs::exists(path, ec) ? std::strerror(errno) : "not found";
+    return false;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+/// Loader holds one Load call's state; each step is a method, run in order by Run().
+class Loader {
+ public:
+  Loader(const LoadOptions& options, const std::string* text)
+      : options_(options), text_(text), r_(result_.diagnostics) {}
+
+  LoadResult Run() {
+    cwd_ = options_.cwd.empty() ? fs::current_path().string() : Absolute(options_.cwd, "");
+    if (!FindFiles()) return Finish();
+    project_dir_ = options_.project_directory.empty()
+                       ? fs::path(files_.front().absolute).parent_path().string()
+                       : Absolute(options_.project_directory, cwd_);
+    ReadVariables();
+    Node merged;
+    merged.kind = Node::Kind::kMap;
+    merged.pos = {files_.front().shown, 1, 1};
+    for (const auto& file : files_) {
+      Node tree = ReadFile(file);
+      if (!tree.IsMap()) continue;
+      InterpolateTree(tree, variables_, r_);
+      NormaliseTree(tree, r_);
+      MergeTree(merged, tree);
+    }
+    if (HasErrors(result_.diagnostics) && merged.entries.empty()) return Finish();
+    BuildContext context{project_dir_, cwd_, variables_, static_cast<unsigned>(geteuid())};
+    std::vector<std::string> absolute;
+    for (const auto& f : files_) absolute.push_back(f.absolute);
+    auto manifest = BuildProject(merged, options_, context, absolute, r_);
+    if (!HasErrors(result_.diagnostics)) result_.manifest = std::move(manifest);
+    return Finish();
+  }
+
+ private:
+  static std::string Absolute(const std::string& path, const std::string& base) {
+    fs::path p(path);
+    if (p.is_relative()) p = (base.empty() ? fs::current_path() : fs::path(base)) / p;
+    std::string out = p.lexically_normal().string();
+    if (out.size() > 1 && out.back() == '/') out.pop_back();
+    return out;
+  }
+
+  bool FindFiles() {
+    if (text_) {
+      files_.push_back({options_.files.empty() ? "stdin" : options_.files.front(), ""});
+      files_.back().absolute = Absolute(files_.back().shown, cwd_);
+      return true;
+    }
+    std::vector<std::string> names = options_.files;
+    if (names.empty()) names = DiscoverFiles(cwd_);
+    if (names.empty()) {
+      std::string looked;
+      for (const auto& n : DefaultFileNames()) looked += (looked.empty() ? "" : ", ") + n;
+      r_.Error(SourcePos{kNoFile, 0, 0}, "",
+               "no manifest found in " + cwd_ + " (looked for " + looked + ")");
+      return false;
+    }
+    for (const auto& name : names) {
+      const std::string absolute = Absolute(name, cwd_);
+      const bool given_relative = fs::path(name).is_relative();
+      files_.push_back({given_relative ? name : DisplayPath(absolute, cwd_), absolute});
+    }
+    return true;
+  }
+
+  // Interpolation values: --env-file files (or the project's .env), then the environment over
+  // them (compose's precedence).
+  void ReadVariables() {
+    std::vector<std::pair<std::string, std::string>> sources;  // shown, absolute
+    if (!options_.env_files.empty()) {
+      for (const auto& f : options_.env_files) {
+        const std::string absolute = Absolute(f, cwd_);
+        sources.emplace_back(fs::path(f).is_relative() ? f : DisplayPath(absolute, cwd_),
+                             absolute);
+      }
+    } else {
+      const std::string dot_env = (fs::path(project_dir_) / ".env").string();
+      std::error_code ec;
+      if (fs::exists(dot_env, ec)) sources.emplace_back(DisplayPath(dot_env, cwd_), dot_env);
+    }
+    Variables environment(options_.environment.begin(), options_.environment.end());
+    for (const auto& [shown, absolute] : sources) {
+      std::string text, why;
+      if (!ReadText(absolute, text, why)) {
+        r_.Error(SourcePos{shown, 0, 0}, "", "cannot read env file: " + why);
+        continue;
+      }
+      std::vector<EnvFileIssue> issues;
+      for (auto& e : ParseEnvFile(text, environment, issues))
+        if (e.value) variables_[e.key] = *e.value;
+      for (const auto& i : issues) {
+        if (i.error) r_.Error(SourcePos{shown, i.line, 1}, "", i.message);
+        else r_.Warning(SourcePos{shown, i.line, 1}, "", i.message);
+      }
+    }
+    for (const auto& [key, value] : environment) variables_[key] = value;
+  }
+
+  Node ReadFile(const File& file) {
+    std::string text, why;
+    if (text_) {
+      text = *text_;
+    } else if (!ReadText(file.absolute, text, why)) {
+      r_.Error(SourcePos{file.shown, 0, 0}, "", "cannot read manifest: " + why);
+      return Node{};
+    }
+    return ReadYaml(text, file.shown, result_.diagnostics);
+  }
+
+  // Diagnostics in file order: no-file ones first, then the manifests in merge order, then
+  // env files; by line and column within a file; otherwise in the order they were found.
+  LoadResult Finish() {
+    std::map<std::string, size_t> rank{{kNoFile, 0}};
+    for (const auto& f : files_) rank.emplace(f.shown, rank.size());
+    for (const auto& d : result_.diagnostics) rank.emplace(d.file, rank.size());
+    std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(rank[a.file], a.line, a.column) <
+                              std::tie(rank[b.file], b.line, b.column);
+                     });
+    return std::move(result_);
+  }
+
+  const LoadOptions& options_;
+  const std::string* text_;  // LoadFromString's text, else null
+  LoadResult result_;
+  Reporter r_;
+  std::string cwd_, project_dir_;
+  std::vector<File> files_;
+  Variables variables_;
+};
+
+}  // namespace
+
+LoadResult Load(const LoadOptions& options) { return Loader(options, nullptr).Run(); }
+
+LoadResult LoadFromString(const std::string& text, const std::string& file_name,
+                          const LoadOptions& options) {
+  LoadOptions copy = options;
+  copy.files = {file_name};
+  return Loader(copy, &text).Run();
+}
+
+}  // namespace stackvisor::config

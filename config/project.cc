@@ -1,0 +1,168 @@
+// The project level: top-level keys, the project name, x-stackvisor overlays and profiles.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <set>
+
+#include "config/load_steps.h"
+
+namespace stackvisor::config {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"name", "services", "version"};
+const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
+                                                      "models"};
+
+bool IsValidProjectName(const std::string& name) {
+  if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) ||
+                        std::isdigit(static_cast<unsigned char>(name[0]))))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_';
+  });
+}
+
+// As compose does for a directory name: lowercase, drop what a project name cannot hold.
+std::string NormaliseProjectName(const std::string& raw) {
+  std::string out;
+  for (unsigned char c : raw) {
+    c = static_cast<unsigned char>(std::tolower(c));
+    if (std::islower(c) || std::isdigit(c) || ((c == '-' || c == '_') && !out.empty())) out += c;
+  }
+  return out.empty() ? "default" : out;
+}
+
+bool IsValidServiceName(const std::string& name) {
+  if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> ProfilesOf(const Node& service) {
+  std::vector<std::string> out;
+  const Node* profiles = service.IsMap() ? service.Get("profiles") : nullptr;
+  if (profiles && profiles->IsSequence())
+    for (const auto& item : profiles->items)
+      if (item.IsScalar()) out.push_back(item.value);
+  return out;
+}
+
+void TopLevel(const Node& merged, Reporter& r) {
+  for (const auto& e : merged.entries) {
+    const std::string& key = e.key;
+    if (key == "name" || key == "services" || key == "version" || key.rfind("x-", 0) == 0) continue;
+    if (key == "include") {
+      r.Error(e.key_pos, key, "not supported: merge several files with -f instead");
+    } else if (std::find(kDockerTopLevelKeys.begin(), kDockerTopLevelKeys.end(), key) !=
+               kDockerTopLevelKeys.end()) {
+      r.Warning(e.key_pos, key, "ignored: stackvisor runs native processes");
+    } else {
+      r.Error(e.key_pos, key, "unknown key" + DidYouMean(key, kTopLevelKeys));
+    }
+  }
+}
+
+std::string ProjectName(const Node& merged, const BuildContext& context, Reporter& r) {
+  if (const Node* name = merged.Get("name")) {
+    auto text = ReadString(*name, "name", r);
+    if (text && IsValidProjectName(*text)) return *text;
+    if (text)
+      r.Expected(*name, "name",
+                 "lowercase letters, digits, '-' and '_', starting with a letter or digit");
+    return "default";
+  }
+  auto it = context.variables.find("COMPOSE_PROJECT_NAME");
+  if (it != context.variables.end() && !it->second.empty()) return NormaliseProjectName(it->second);
+  return NormaliseProjectName(std::filesystem::path(context.project_directory).filename());
+}
+
+// x-stackvisor is merged over its service, so a file can stay valid for docker compose.
+void ApplyOverlay(Node& service, const std::string& path, Reporter& r) {
+  if (!service.IsMap()) return;
+  const Node* extra = service.Get("x-stackvisor");
+  if (!extra) return;
+  if (!extra->IsMap() && !extra->IsNull()) {
+    r.Expected(*extra, path + ".x-stackvisor", "a mapping");
+    return;
+  }
+  const Node overlay = *extra;
+  service.Erase("x-stackvisor");
+  MergeTree(service, overlay);
+}
+
+}  // namespace
+
+Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildContext& context,
+                      const std::vector<std::string>& files, Reporter& r) {
+  Manifest manifest;
+  manifest.project_directory = context.project_directory;
+  manifest.files = files;
+  TopLevel(merged, r);
+  manifest.name = ProjectName(merged, context, r);
+
+  Node* services = merged.Get("services");
+  if (!services || services->IsNull() || (services->IsMap() && services->entries.empty())) {
+    r.Error(services ? services->pos : merged.pos, "services", "no services defined");
+    return manifest;
+  }
+  if (!services->IsMap()) {
+    r.Expected(*services, "services", "a mapping of service names to services");
+    return manifest;
+  }
+  std::vector<std::string> names;
+  for (auto& e : services->entries) {
+    names.push_back(e.key);
+    ApplyOverlay(e.value, "services." + e.key, r);
+  }
+
+  // Active profiles: --profile, COMPOSE_PROFILES, and those of services named on the command line.
+  std::set<std::string> active(options.profiles.begin(), options.profiles.end());
+  if (auto it = context.variables.find("COMPOSE_PROFILES"); it != context.variables.end())
+    for (const auto& p : SplitCommas(it->second)) active.insert(p);
+  for (const auto& wanted : options.services) {
+    const Node* service = services->Get(wanted);
+    if (!service) {
+      r.Error(SourcePos{kNoFile, 0, 0}, "",
+              "no such service: '" + wanted + "'" + DidYouMean(wanted, names));
+      continue;
+    }
+    for (const auto& p : ProfilesOf(*service)) active.insert(p);
+  }
+  const bool all = active.count("*") > 0;
+
+  std::vector<ServiceDraft> drafts;
+  for (const auto& e : services->entries) {
+    const std::string path = "services." + e.key;
+    if (!IsValidServiceName(e.key))
+      r.Error(e.key_pos, path,
+              "invalid service name: expected letters, digits, '_', '.' and '-', starting with a "
+              "letter or digit");
+    const auto profiles = ProfilesOf(e.value);
+    const bool is_active = all || profiles.empty() ||
+                           std::any_of(profiles.begin(), profiles.end(),
+                                       [&](const std::string& p) { return active.count(p) > 0; });
+    drafts.push_back(BuildService(e.key, e.key_pos, e.value, is_active, context, r));
+  }
+  CheckDependencies(drafts, r);
+  for (auto& d : drafts)
+    if (d.active) manifest.services.push_back(std::move(d.service));
+  return manifest;
+}
+
+}  // namespace stackvisor::config

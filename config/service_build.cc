@@ -1,0 +1,201 @@
+#include <filesystem>
+
+#include "config/service_builder.h"
+#include "config/shell_words.h"
+#include "config/signals.h"
+#include "config/users.h"
+
+namespace stackvisor::config {
+namespace {
+
+const std::vector<std::string>& ServiceKeys() {
+  static const std::vector<std::string> kKeys = {
+      "command",   "entrypoint",   "environment", "env_file",          "working_dir",
+      "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
+      "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor",
+  };
+  return kKeys;
+}
+
+const std::vector<std::string>& DockerOnlyKeys() {
+  static const std::vector<std::string> kKeys = {
+      "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
+      "cgroup_parent", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_period",
+      "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
+      "credential_spec", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
+      "dns_opt", "dns_search", "domainname", "expose", "external_links", "extra_hosts",
+      "gpus", "group_add", "hostname", "image", "init", "ipc", "isolation", "label_file",
+      "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
+      "mem_swappiness", "memswap_limit", "network_mode", "networks", "oom_kill_disable",
+      "oom_score_adj", "pid", "pids_limit", "platform", "ports", "post_start", "pre_stop",
+      "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
+      "shm_size", "stdin_open", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits",
+      "userns_mode", "uts", "volumes", "volumes_from",
+  };
+  return kKeys;
+}
+
+}  // namespace
+
+bool IsDockerOnlyKey(const std::string& key) {
+  for (const auto& k : DockerOnlyKeys())
+    if (k == key) return true;
+  return false;
+}
+
+ServiceBuilder::ServiceBuilder(const std::string& name, const SourcePos& name_pos, bool active,
+                               const BuildContext& context, Reporter& r)
+    : name_(name), path_("services." + name), active_(active), context_(context), r_(r) {
+  draft_.service.name = name;
+  draft_.service.pos = name_pos;
+  draft_.service.working_dir = context.project_directory;
+  draft_.active = active;
+}
+
+ServiceDraft ServiceBuilder::Build(const Node& tree) {
+  Service& s = draft_.service;
+  if (!tree.IsMap() && !tree.IsNull()) {
+    r_.Expected(tree, path_, "a mapping");
+    return std::move(draft_);
+  }
+  for (const auto& entry : tree.entries) Key(entry);
+  if (env_files_) EnvFiles(*env_files_);
+  if (environment_) Environment(*environment_);
+  s.argv = s.entrypoint;
+  s.argv.insert(s.argv.end(), s.command.begin(), s.command.end());
+  if (argv_error_) {
+    // already reported where the command is written; "empty command" would only repeat it
+  } else if (s.argv.empty() && !tree.Get("command") && !tree.Get("entrypoint"))
+    r_.Error(s.pos, path_, "no command: set 'command' (or 'entrypoint')");
+  else if (s.argv.empty())
+    r_.Error(s.pos, path_, "empty command: 'command' and 'entrypoint' give no program to run");
+  return std::move(draft_);
+}
+
+void ServiceBuilder::Key(const MapEntry& entry) {
+  const std::string& key = entry.key;
+  const Node& value = entry.value;
+  Service& s = draft_.service;
+  if (key == "command") {
+    s.command = Argv(value, Path(key));
+  } else if (key == "entrypoint") {
+    s.entrypoint = Argv(value, Path(key));
+  } else if (key == "environment") {
+    environment_ = &value;
+  } else if (key == "env_file") {
+    env_files_ = &value;
+  } else if (key == "working_dir") {
+    WorkingDir(value);
+  } else if (key == "user") {
+    UserSpec(value);
+  } else if (key == "depends_on") {
+    DependsOn(entry);
+  } else if (key == "healthcheck") {
+    Healthcheck(entry);
+  } else if (key == "restart") {
+    Restart(value);
+  } else if (key == "stop_signal") {
+    if (!value.IsScalar()) {
+      r_.Expected(value, Path(key), "a signal name such as SIGTERM");
+    } else if (auto signo = ParseSignal(value.value)) {
+      s.stop_signal = *signo;
+    } else {
+      r_.Expected(value, Path(key), "a signal name such as SIGTERM, SIGINT or SIGQUIT");
+    }
+  } else if (key == "stop_grace_period") {
+    if (auto d = ReadDuration(value, Path(key), r_, false)) s.stop_grace_period = *d;
+  } else if (key == "profiles") {
+    Profiles(value);
+  } else if (key == "restart_backoff") {
+    RestartBackoff(value);
+  } else if (key.rfind("x-", 0) == 0) {
+    // extensions: x-stackvisor was merged over the service already; others are the user's
+  } else if (key == "extends") {
+    r_.Error(entry.key_pos, Path(key), "not supported: merge several files with -f instead");
+  } else if (IsDockerOnlyKey(key)) {
+    r_.Warning(entry.key_pos, Path(key), "ignored: stackvisor runs native processes");
+  } else {
+    r_.Error(entry.key_pos, Path(key), "unknown key" + DidYouMean(key, ServiceKeys()));
+  }
+}
+
+std::vector<std::string> ServiceBuilder::Argv(const Node& node, const std::string& path) {
+  const size_t errors_before = r_.error_count();
+  auto argv = SplitArgv(node, path);
+  if (r_.error_count() != errors_before) argv_error_ = true;
+  return argv;
+}
+
+std::vector<std::string> ServiceBuilder::SplitArgv(const Node& node, const std::string& path) {
+  if (node.IsNull()) return {};
+  if (node.IsScalar()) {
+    auto words = SplitShellWords(node.value);
+    if (words.ok()) return words.value();
+    r_.Error(node, path, "cannot split into words: " + words.error().message);
+    return {};
+  }
+  if (node.IsSequence()) {
+    if (auto list = ReadStringList(node, path, r_)) return *list;
+    return {};
+  }
+  r_.Expected(node, path, "a string or a list of strings");
+  return {};
+}
+
+void ServiceBuilder::Restart(const Node& node) {
+  RestartPolicy& p = draft_.service.restart;
+  const std::string& v = node.value;
+  if (node.IsScalar()) {
+    if (v == "no" || v == "false") return void(p = {RestartMode::kNo, 0});
+    if (v == "always") return void(p = {RestartMode::kAlways, 0});
+    if (v == "unless-stopped") return void(p = {RestartMode::kUnlessStopped, 0});
+    if (v == "on-failure") return void(p = {RestartMode::kOnFailure, 0});
+    if (v.rfind("on-failure:", 0) == 0) {
+      const std::string n = v.substr(11);
+      if (!n.empty() && n.size() < 9 && n.find_first_not_of("0123456789") == std::string::npos)
+        return void(p = {RestartMode::kOnFailure, std::stoi(n)});
+    }
+  }
+  r_.Expected(node, Path("restart"), "one of no, always, on-failure[:N], unless-stopped");
+}
+
+void ServiceBuilder::WorkingDir(const Node& node) {
+  auto dir = ReadString(node, Path("working_dir"), r_);
+  if (!dir) return;
+  if (dir->empty()) return r_.Expected(node, Path("working_dir"), "a directory");
+  namespace fs = std::filesystem;
+  draft_.service.working_dir =
+      (fs::path(context_.project_directory) / *dir).lexically_normal().string();
+  // "dir/" normalises to "dir/"; keep paths comparable by dropping the trailing separator.
+  std::string& wd = draft_.service.working_dir;
+  if (wd.size() > 1 && wd.back() == '/') wd.pop_back();
+}
+
+void ServiceBuilder::UserSpec(const Node& node) {
+  auto spec = ReadString(node, Path("user"), r_);
+  if (!spec || !active_) {
+    if (spec) {  // inactive: keep the spec, look nothing up
+      User unresolved;
+      unresolved.spec = *spec;
+      draft_.service.user = unresolved;
+    }
+    return;
+  }
+  auto user = LookupUser(*spec);
+  if (!user.ok()) return r_.Error(node, Path("user"), user.error().message);
+  if (auto why = CheckCanSwitch(user.value(), context_.euid))
+    return r_.Error(node, Path("user"), *why);
+  draft_.service.user = user.value();
+}
+
+void ServiceBuilder::Profiles(const Node& node) {
+  if (!node.IsSequence()) return r_.Expected(node, Path("profiles"), "a list of profile names");
+  if (auto list = ReadStringList(node, Path("profiles"), r_)) draft_.service.profiles = *list;
+}
+
+ServiceDraft BuildService(const std::string& name, const SourcePos& name_pos, const Node& tree,
+                          bool active, const BuildContext& context, Reporter& r) {
+  return ServiceBuilder(name, name_pos, active, context, r).Build(tree);
+}
+
+}  // namespace stackvisor::config
