@@ -189,9 +189,9 @@ void ServiceBuilder::RestartBackoff(const Node& node) {
   for (const auto& e : node.entries) {
     const std::string key_path = path + "." + e.key;
     if (e.key == "initial") {
-      if (auto d = ReadDuration(e.value, key_path, r_, true)) b.initial = *d;
+      if (auto d = ReadDuration(e.value, key_path, r_, false)) b.initial = *d;
     } else if (e.key == "max") {
-      if (auto d = ReadDuration(e.value, key_path, r_, true)) b.max = *d;
+      if (auto d = ReadDuration(e.value, key_path, r_, false)) b.max = *d;
     } else if (e.key == "factor") {
       auto f = ReadNumber(e.value, key_path, r_);
       if (f && (*f < 1.0 || *f > 1000.0)) r_.Expected(e.value, key_path, "a factor from 1 to 1000");

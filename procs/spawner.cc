@@ -1,11 +1,15 @@
-// The only file that uses Boost.Process: it forks, reports exec failures back through its error
-// pipe and hands us the pid. Everything the child must do between fork and exec is in
+// The only file that uses Boost.Process: it vforks, reports exec failures back and hands us
+// the pid. Everything the child must do between fork and exec is in
 // ChildSetup::Run, using only async-signal-safe calls on data prepared before the fork.
+// Boost 1.74 enables its vfork path only for pre-2008 POSIX feature macros; glibc has vfork.
+#define BOOST_POSIX_HAS_VFORK 1
+
 #include "procs/spawner.h"
 
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +18,7 @@
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
+#include <boost/process/posix.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -38,15 +43,17 @@ struct ChildSetup {
 
   // Returns nullptr on success, else the name of the step that failed (errno is set).
   const char* Run() const {
-    sigset_t empty;
-    sigemptyset(&empty);
-    if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return "sigprocmask";
+    // Dispositions first, while every signal is still blocked (Spawn blocks them around
+    // vfork): a handler of ours must never run in the child, which shares our memory.
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig) {
       if (sig == SIGKILL || sig == SIGSTOP) continue;
       sigaction(sig, &dfl, nullptr);  // fails harmlessly for the glibc-reserved signals
     }
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return "sigprocmask";
     // Own session: a terminal's Ctrl-C reaches stackvisor only, and the group can be signalled.
     if (setsid() < 0) return "setsid";
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -64,7 +71,7 @@ struct ChildSetup {
     // After the uid change: changing credentials clears the parent-death signal.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return "prctl";
     if (getppid() != parent) _exit(1);  // stackvisor died before prctl took effect
-    // CLOEXEC rather than close: Boost's error pipe must survive until execve.
+    // CLOEXEC rather than close: the kernel closes them at execve, and only if it succeeds.
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
       for (int fd = 3; fd < 65536; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
@@ -161,9 +168,14 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
     setup.stderr_fd = err_write.get();
   }
 
+  // vfork: no copy of our page tables per spawn (1,000 services start several times faster),
+  // and the parent waits only until the child has exec'd. Signals stay blocked meanwhile.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
   std::error_code ec;
   bp::child child(
-      bp::exe = exe.value(), bp::args = std::vector<std::string>{},
+      bp::exe = exe.value(), bp::args = std::vector<std::string>{}, bp::posix::use_vfork,
       bp::extend::on_exec_setup =
           [&setup](auto& exec) {
             if (const char* step = setup.Run()) {
@@ -175,6 +187,7 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
             exec.env = setup.envp.data();
           },
       ec);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (ec) {
     // Boost's message is the failing step ("chdir", "execve failed").
     return base::Error{"spawn " + spec.argv[0] + ": " + ec.message()};

@@ -1,0 +1,50 @@
+#pragma once
+#include <functional>
+#include <string_view>
+
+#include "logmux/line_splitter.h"
+#include "logmux/mux.h"
+
+namespace stackvisor::logmux {
+
+/// LogStream is one stream (stdout or stderr) of one child: a LineSplitter feeding the Mux under
+/// one source id. Feed() formats every complete line of a chunk into the Mux's shared batch
+/// buffer (two memcpy per line, prefix and timestamp formatted once per chunk) and hands it to
+/// Output::Write once per chunk; a chunk whose formatted size passes kMaxBatch is written in
+/// several whole-line batches so memory stays bounded even for a chunk of empty lines.
+///
+/// The observer (log-line readiness probes) sees every complete line without prefix, after that
+/// line was written, so an event it logs comes after the line that caused it. It may call
+/// SetObserver (nullptr to stop) and Mux::Line from inside the call.
+///
+/// Owned by the service that owns the pipe reader; borrows the Mux, which must outlive it. Loop
+/// thread only. Finish() at EOF writes a final line that had no newline.
+class LogStream {
+ public:
+  static constexpr size_t kMaxBatch = 256 * 1024;
+
+  LogStream(Mux& mux, int source, size_t max_line = kDefaultMaxLine);
+  LogStream(const LogStream&) = delete;
+  LogStream& operator=(const LogStream&) = delete;
+
+  void SetObserver(std::function<void(std::string_view line)> observer);
+  void Feed(std::string_view chunk);
+  void Finish();
+
+  /// Bytes of an incomplete line held until its newline (or Finish).
+  size_t pending() const { return splitter_.pending(); }
+
+ private:
+  void Emit(std::string_view head, std::string_view line);
+  void WriteBatch();
+
+  Mux& mux_;
+  const int source_;
+  LineSplitter splitter_;
+  std::function<void(std::string_view)> observer_;
+  std::function<void(std::string_view)> replacement_;  // SetObserver called from the observer
+  bool in_observer_ = false;
+  bool replace_observer_ = false;
+};
+
+}  // namespace stackvisor::logmux

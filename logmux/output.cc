@@ -1,0 +1,237 @@
+#include "logmux/output.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/uv_handle.h"
+
+namespace stackvisor::logmux {
+namespace {
+
+// Writes all of `data` with blocking write(2)s. Returns 0, or the errno that stopped it.
+int WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Another process sharing the open file description made it non-blocking: wait for room
+      // here instead of changing the flags back under its feet.
+      pollfd pfd{fd, POLLOUT, 0};
+      if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) return errno;
+      continue;
+    }
+    return n < 0 ? errno : EIO;
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct Output::State {
+  State(int out_fd, size_t high) : fd(out_fd), high_water(high), low_water(high / 2) {}
+
+  void RunWriter();
+  static void OnDrained(uv_async_t* handle) noexcept;
+
+  const int fd;
+  const size_t high_water;
+  const size_t low_water;
+  base::UvHandle<uv_async_t> async;
+  std::function<void(bool)> on_pressure;  // loop thread only
+  bool congested = false;                 // loop thread only (written under mu for the writer's sake)
+  uint64_t write_calls = 0;               // loop thread only
+  std::thread writer;
+
+  mutable std::mutex mu;
+  std::condition_variable work_cv;     // the writer sleeps here when there is nothing to write
+  std::condition_variable drained_cv;  // Flush sleeps here
+  std::string front;                   // filled by Write, taken whole by the writer
+  size_t in_flight = 0;                // size of the batch the writer is writing
+  uint64_t accepted = 0;               // bytes ever accepted
+  uint64_t done = 0;                   // bytes ever written (or discarded once broken)
+  bool stopping = false;
+  bool abandoned = false;   // the async handle may be closed: never touch it again
+  bool want_drain = false;  // the loop waits for pending < low_water
+
+  std::atomic<bool> broken{false};
+  std::atomic<int> error{0};
+};
+
+void Output::State::RunWriter() {
+  std::string batch;
+  std::unique_lock lock(mu);
+  for (;;) {
+    work_cv.wait(lock, [this] { return !front.empty() || stopping; });
+    if (front.empty()) return;  // stopping, and everything is out
+    batch.swap(front);          // front keeps the old batch's capacity: no allocation when steady
+    in_flight = batch.size();
+    lock.unlock();
+
+    if (!broken.load(std::memory_order_relaxed)) {
+      if (int err = WriteAll(fd, batch); err != 0) {
+        error.store(err, std::memory_order_relaxed);
+        broken.store(true, std::memory_order_release);
+      }
+    }
+    batch.clear();
+
+    lock.lock();
+    done += in_flight;
+    in_flight = 0;
+    drained_cv.notify_all();
+    if (want_drain && !abandoned && front.size() < low_water) {
+      want_drain = false;
+      uv_async_send(async.get());
+    }
+  }
+}
+
+void Output::State::OnDrained(uv_async_t* handle) noexcept {
+  auto* self = static_cast<State*>(handle->data);
+  if (self == nullptr) return;
+  {
+    std::lock_guard lock(self->mu);
+    if (!self->congested) return;
+    if (self->front.size() + self->in_flight >= self->low_water &&
+        !self->broken.load(std::memory_order_acquire)) {
+      self->want_drain = true;  // more was queued meanwhile: wait for the next batch
+      return;
+    }
+    self->congested = false;
+  }
+  uv_unref(self->async.raw());
+  if (self->on_pressure) self->on_pressure(false);
+}
+
+Output::Output(uv_loop_t* loop, int fd, size_t high_water)
+    : state_(std::make_shared<State>(fd, high_water > 1 ? high_water : 2)) {
+  State& s = *state_;
+  uv_async_init(loop, s.async.get(), &State::OnDrained);
+  s.async.MarkInitialized();
+  s.async->data = &s;
+  // Idle output must not keep the loop running; the handle is referenced only while congested.
+  uv_unref(s.async.raw());
+
+  // The writer inherits a full signal mask: process signals go to the loop thread, and SIGPIPE
+  // from a closed reader stays pending on this thread so write(2) returns EPIPE instead.
+  struct BlockAllSignals {
+    BlockAllSignals() {
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_SETMASK, &all, &previous);
+    }
+    ~BlockAllSignals() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
+    sigset_t previous;
+  } blocked;  // restored even if the thread cannot be created
+  s.writer = std::thread([state = state_] { state->RunWriter(); });
+}
+
+Output::~Output() {
+  State& s = *state_;
+  Flush();
+  bool stuck = false;
+  {
+    std::lock_guard lock(s.mu);
+    s.stopping = true;
+    stuck = s.abandoned && s.in_flight > 0;
+  }
+  s.work_cv.notify_one();
+  if (stuck) {
+    s.writer.detach();  // it holds its own reference to the state
+  } else {
+    s.writer.join();
+  }
+  s.async.Close();  // on the loop thread, whoever frees the state last
+}
+
+void Output::Abandon() {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mu);
+    s.abandoned = true;
+    if (!s.broken.load(std::memory_order_relaxed)) s.error.store(ECANCELED, std::memory_order_relaxed);
+    s.broken.store(true, std::memory_order_release);
+    s.done += s.front.size();
+    s.front.clear();
+    s.drained_cv.notify_all();
+  }
+  if (s.congested) {
+    s.congested = false;
+    uv_unref(s.async.raw());
+    if (s.on_pressure) s.on_pressure(false);
+  }
+}
+
+void Output::Write(std::string_view whole_lines) {
+  State& s = *state_;
+  if (whole_lines.empty() || s.broken.load(std::memory_order_relaxed)) return;
+  ++s.write_calls;
+  bool wake = false;
+  bool entered_congestion = false;
+  {
+    std::lock_guard lock(s.mu);
+    wake = s.front.empty();  // otherwise the writer already knows there is work
+    s.front.append(whole_lines.data(), whole_lines.size());
+    s.accepted += whole_lines.size();
+    if (!s.congested && s.front.size() + s.in_flight > s.high_water) {
+      s.congested = true;
+      s.want_drain = true;
+      entered_congestion = true;
+    }
+  }
+  if (wake) s.work_cv.notify_one();
+  if (entered_congestion) {
+    uv_ref(s.async.raw());  // a drain notification is now awaited
+    if (s.on_pressure) s.on_pressure(true);
+  }
+}
+
+void Output::SetPressureCallback(std::function<void(bool congested)> callback) {
+  state_->on_pressure = std::move(callback);
+}
+
+void Output::Flush() {
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  const uint64_t target = s.accepted;
+  s.drained_cv.wait(lock, [&] { return s.done >= target || s.broken.load(std::memory_order_acquire); });
+}
+
+bool Output::FlushFor(std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  const uint64_t target = s.accepted;
+  return s.drained_cv.wait_for(lock, timeout, [&] {
+    return s.done >= target || s.broken.load(std::memory_order_acquire);
+  });
+}
+
+bool Output::congested() const { return state_->congested; }
+bool Output::broken() const { return state_->broken.load(std::memory_order_acquire); }
+int Output::error() const { return state_->error.load(std::memory_order_relaxed); }
+
+size_t Output::pending() const {
+  std::lock_guard lock(state_->mu);
+  return state_->front.size() + state_->in_flight;
+}
+
+uint64_t Output::write_calls() const { return state_->write_calls; }
+size_t Output::high_water() const { return state_->high_water; }
+size_t Output::low_water() const { return state_->low_water; }
+
+}  // namespace stackvisor::logmux
