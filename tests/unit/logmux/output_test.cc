@@ -191,7 +191,7 @@ TEST_CASE("Output::Abandon lets shutdown finish while the reader is stalled for 
     Output output(loop.get(), fd, 64 * 1024);
     output.SetPressureCallback([&](bool congested) { signals.push_back(congested); });
     drain.Pause();
-    output.Write(Numbered(0, 20000));  // far more than the pipe holds: the writer blocks
+    output.Write(Numbered(0, 400000));  // more than even a 1 MiB pipe holds: the writer blocks
     CHECK(output.congested());
     CHECK_FALSE(output.FlushFor(20ms));
     output.Abandon();
