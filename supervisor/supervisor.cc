@@ -200,12 +200,20 @@ void Supervisor::BeginFinish(int exit_code) {
   finish_timer_.Start(kOrphanGrace, [this] {
     orphans_killed_ = true;
     for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
-    finish_timer_.Start(kDrainGrace, [this] {
-      for (auto& service : services_) service->AbandonPipes();
-      if (options_.guardian != nullptr && !guardian_exited_) ::kill(options_.guardian->pid(), SIGKILL);
-      CheckFinished();
-    });
+    finish_timer_.Start(kDrainGrace, [this] { OnDrainDeadline(); });
   });
+  CheckFinished();
+}
+
+void Supervisor::OnDrainDeadline() {
+  // Paused readers are not stuck: their lines wait for a slow stdout, and end of file follows.
+  // Only pipes still open once output flows are held by something we could not reach.
+  if (output_.congested()) {
+    finish_timer_.Start(kDrainGrace, [this] { OnDrainDeadline(); });
+    return;
+  }
+  for (auto& service : services_) service->AbandonPipes();
+  if (options_.guardian != nullptr && !guardian_exited_) ::kill(options_.guardian->pid(), SIGKILL);
   CheckFinished();
 }
 

@@ -49,6 +49,7 @@ class Supervisor {
   void OnPressure(bool congested);
   void BeginFinish(int exit_code);
   void CheckFinished();
+  void OnDrainDeadline();
   void Sweep();
   std::vector<pid_t> Orphans() const;
 
