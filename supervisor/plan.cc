@@ -140,6 +140,7 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   State& s = states_[index];
   s.alive = true;
   s.ever_started = true;
+  s.healthy_this_run = false;
   s.started_at = now;
   bool has_check = manifest_.services[index].healthcheck.kind != config::ProbeKind::kNone;
   s.phase = has_check ? Phase::kStarting : Phase::kRunning;
@@ -163,13 +164,14 @@ std::vector<Action> Plan::OnSpawnFailed(size_t index, const std::string& error,
 std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
-  if (!s.ever_healthy) {
+  if (!s.healthy_this_run) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started_at).count();
     Log(index, "healthy after " + std::to_string(ms) + " ms");
   } else {
-    Log(index, "healthy again");
+    Log(index, "healthy again");  // recovered from unhealthy without a restart
   }
   s.ever_healthy = true;
+  s.healthy_this_run = true;
   s.phase = Phase::kRunning;
   Advance(now);
   CheckAllReady();

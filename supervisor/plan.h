@@ -120,6 +120,7 @@ class Plan {
     bool alive = false;          // a process of this service exists and was not reaped
     bool ever_started = false;
     bool ever_healthy = false;
+    bool healthy_this_run = false;  // since the current process started
     bool restart_on_exit = false;  // killed for being unhealthy: restart when it exits
     bool never_healthy = false;
     int restarts = 0;
