@@ -32,8 +32,10 @@ std::vector<std::string> DiscoverFiles(const std::string& dir) {
 }
 
 std::string DisplayPath(const std::string& absolute, const std::string& cwd) {
+  // Relative only below the working directory: "../../../tmp/x.yaml" helps nobody.
   const std::filesystem::path rel = std::filesystem::path(absolute).lexically_relative(cwd);
-  return rel.empty() ? absolute : rel.string();
+  if (rel.empty() || *rel.begin() == "..") return absolute;
+  return rel.string();
 }
 
 }  // namespace stackvisor::config

@@ -100,8 +100,7 @@ class Loader {
     }
     for (const auto& name : names) {
       const std::string absolute = Absolute(name, cwd_);
-      const bool given_relative = fs::path(name).is_relative();
-      files_.push_back({given_relative ? name : DisplayPath(absolute, cwd_), absolute});
+      files_.push_back({name, absolute});  // named in messages as the user wrote it
     }
     return true;
   }
@@ -113,8 +112,7 @@ class Loader {
     if (!options_.env_files.empty()) {
       for (const auto& f : options_.env_files) {
         const std::string absolute = Absolute(f, cwd_);
-        sources.emplace_back(fs::path(f).is_relative() ? f : DisplayPath(absolute, cwd_),
-                             absolute);
+        sources.emplace_back(f, absolute);
       }
     } else {
       const std::string dot_env = (fs::path(project_dir_) / ".env").string();
