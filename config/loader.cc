@@ -51,6 +51,7 @@ class Loader {
   LoadResult Run() {
     cwd_ = options_.cwd.empty() ? fs::current_path().string() : Absolute(options_.cwd, "");
     if (!FindFiles()) return Finish();
+    r_.SetFallback({files_.front().shown, 1, 1});
     project_dir_ = options_.project_directory.empty()
                        ? fs::path(files_.front().absolute).parent_path().string()
                        : Absolute(options_.project_directory, cwd_);

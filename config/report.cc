@@ -9,13 +9,15 @@
 
 namespace stackvisor::config {
 
-void Reporter::Error(const SourcePos& pos, const std::string& path, std::string message) {
+void Reporter::Error(const SourcePos& at, const std::string& path, std::string message) {
   ++errors_;
+  const SourcePos& pos = Where(at);
   out_.push_back({Diagnostic::Severity::kError, pos.file, pos.line, pos.column, path,
                   std::move(message)});
 }
 
-void Reporter::Warning(const SourcePos& pos, const std::string& path, std::string message) {
+void Reporter::Warning(const SourcePos& at, const std::string& path, std::string message) {
+  const SourcePos& pos = Where(at);
   out_.push_back({Diagnostic::Severity::kWarning, pos.file, pos.line, pos.column, path,
                   std::move(message)});
 }

@@ -25,9 +25,16 @@ class Reporter {
   void Expected(const Node& got, const std::string& path, const std::string& what);
 
   size_t error_count() const { return errors_; }
+  /// Where a problem of the manifest as a whole points when its node carries no position (a
+  /// value synthesised by a merge): the first file, line 1, rather than nowhere.
+  void SetFallback(SourcePos pos) { fallback_ = std::move(pos); }
 
  private:
+  const SourcePos& Where(const SourcePos& pos) const {
+    return pos.file.empty() && !fallback_.file.empty() ? fallback_ : pos;
+  }
   std::vector<Diagnostic>& out_;
+  SourcePos fallback_;
   size_t errors_ = 0;
 };
 
