@@ -18,6 +18,9 @@ void LogStream::SetObserver(std::function<void(std::string_view line)> observer)
 }
 
 void LogStream::Feed(std::string_view chunk) {
+  // stdout is gone (`stackvisor up | head`): formatting lines nobody can read would only burn
+  // CPU while the services keep flooding. Lines are still split for a log probe.
+  if (!observer_ && mux_.output().broken()) return;
   const std::string_view head = mux_.LineHead(source_);
   splitter_.Feed(chunk, [&](std::string_view line) { Emit(head, line); });
   WriteBatch();
