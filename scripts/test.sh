@@ -17,5 +17,5 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTACKVISOR_SANITIZE
   -DSTACKVISOR_WERROR=ON
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j1 -LE e2e -E fuzz
+  STACKVISOR_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j1 -LE e2e -E fuzz
 echo "test.sh: all tests passed"
