@@ -17,20 +17,6 @@ std::string FormatDuration(config::Duration d) {
 }
 }  // namespace
 
-const char* PhaseName(Phase phase) {
-  switch (phase) {
-    case Phase::kWaiting: return "waiting";
-    case Phase::kStarting: return "starting";
-    case Phase::kRunning: return "running";
-    case Phase::kBackoff: return "backoff";
-    case Phase::kStopping: return "stopping";
-    case Phase::kCompleted: return "completed";
-    case Phase::kFailed: return "failed";
-    case Phase::kStopped: return "stopped";
-  }
-  return "?";
-}
-
 Plan::Plan(const config::Manifest& manifest, PlanOptions options)
     : manifest_(manifest), options_(options) {
   size_t n = manifest.services.size();

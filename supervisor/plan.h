@@ -108,10 +108,7 @@ class Plan {
   std::vector<Action> OnForceKill(base::TimePoint now);
 
   Phase phase(size_t service) const { return states_[service].phase; }
-  bool alive(size_t service) const { return states_[service].alive; }
-  int restarts(size_t service) const { return states_[service].restarts; }
   bool stopping() const { return stopping_; }
-  bool finished() const { return finished_; }
   size_t size() const { return states_.size(); }
 
  private:
@@ -164,7 +161,5 @@ class Plan {
   int exit_code_ = 0;
   bool exit_code_fixed_ = false;  // --exit-code-from decided it
 };
-
-const char* PhaseName(Phase phase);
 
 }  // namespace stackvisor::supervisor
