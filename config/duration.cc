@@ -1,7 +1,6 @@
 #include "config/duration.h"
 
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 
 namespace stackvisor::config {
@@ -47,7 +46,12 @@ std::optional<Duration> ParseDuration(std::string_view text) {
     total += number * found->micros;
     if (total > kMaxMicros) return std::nullopt;
   }
-  return Duration{static_cast<int64_t>(std::ceil(total / 1000.0 - 1e-9))};
+  // Rounded up to whole milliseconds by hand: std::ceil alone would pull libm into the binary
+  // (a whole shared library mapped for one call, see docs/benchmarks.md on idle RSS).
+  const double ms = total / 1000.0 - 1e-9;
+  auto whole = static_cast<int64_t>(ms);
+  if (static_cast<double>(whole) < ms) ++whole;
+  return Duration{whole};
 }
 
 std::string FormatDuration(Duration duration) {

@@ -1,7 +1,6 @@
 #include "supervisor/restart_policy.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace stackvisor::supervisor {
 
@@ -31,9 +30,11 @@ ExitVerdict DecideExit(const config::Service& service, bool success, int restart
 }
 
 config::Duration BackoffDelay(const config::Backoff& backoff, int consecutive) {
-  double ms = static_cast<double>(backoff.initial.count()) *
-              std::pow(backoff.factor, std::min(consecutive, 64));
-  double cap = static_cast<double>(backoff.max.count());
+  // Multiplied step by step rather than with std::pow, which is the only reason the binary
+  // would need libm; the loop stops at the cap and after 64 steps.
+  const double cap = static_cast<double>(backoff.max.count());
+  double ms = static_cast<double>(backoff.initial.count());
+  for (int i = 0; i < std::min(consecutive, 64) && ms < cap; ++i) ms *= backoff.factor;
   return config::Duration(static_cast<int64_t>(std::min(ms, cap)));
 }
 
