@@ -214,17 +214,25 @@ def wait_own_cpu(popen, timeout=None):
     zombie's /proc/PID/stat utime+stime -- its own CPU, all threads, children excluded: what it
     reaped itself is in cutime/cstime, which wait4's rusage would have added -- then reaps it.
     Returns (exit_time_monotonic, own_cpu_seconds, returncode)."""
+    # Blocking, not polled: a 1 ms polling loop here would take CPU from the very run it
+    # measures (the raw baseline waits without polling). A watchdog enforces the timeout.
+    watchdog = None
+    expired = threading.Event()
     if timeout is not None:
-        deadline = time.monotonic() + timeout
-        while True:
-            r = os.waitid(os.P_PID, popen.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG)
-            if r is not None:
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"pid {popen.pid} still running after {timeout}s")
-            time.sleep(0.001)
-    else:
+        def expire():
+            expired.set()
+            popen.kill()
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
+    try:
         os.waitid(os.P_PID, popen.pid, os.WEXITED | os.WNOWAIT)
+    finally:
+        if watchdog:
+            watchdog.cancel()
+    if expired.is_set():
+        popen.wait()
+        raise TimeoutError(f"pid {popen.pid} still running after {timeout}s")
     t = time.monotonic()
     ticks = cpu_ticks(popen.pid)
     rc = popen.wait()
