@@ -112,6 +112,8 @@ base::Result<pid_t> Service::Spawn() {
           stream->Finish();
           if (raw->exited && raw->Drained()) context_.request_sweep();
         });
+    // A log probe must see its line the moment it is written; every other stream may batch.
+    reader->Coalesce(!log_matcher_);
     if (context_.paused) {
       reader->Throttle(true);
       reader->Pause();
@@ -124,6 +126,12 @@ base::Result<pid_t> Service::Spawn() {
     auto observer = [this, raw](std::string_view line) {
       if (raw->pid == pid_ && prober_->awaiting_ready() && log_matcher_->Matches(line))
         prober_->ReportReady();
+      if (raw->pid != pid_ || !prober_->awaiting_ready()) {
+        // This run's readiness is settled: its lines go back to the batched path.
+        for (auto* stream : {raw->out_stream.get(), raw->err_stream.get()}) stream->SetObserver(nullptr);
+        for (auto* reader : {raw->out.get(), raw->err.get()})
+          if (reader) reader->Coalesce(true);
+      }
     };
     raw->out_stream->SetObserver(observer);
     raw->err_stream->SetObserver(observer);
