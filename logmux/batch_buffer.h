@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <string_view>
 
 namespace stackvisor::logmux {
@@ -9,7 +10,8 @@ namespace stackvisor::logmux {
 /// BatchBuffer is a growable byte buffer for formatting many lines into one contiguous write.
 /// Unlike std::string it never zero-fills what it is about to overwrite, so appending a line is
 /// a capacity check and two memcpy. It keeps its capacity across Clear(): one buffer, reused for
-/// every chunk of every stream, costs no allocation once warm. Owned by the Mux; loop thread only.
+/// every chunk of every stream, costs no allocation once warm. Output's queue is one; whoever
+/// owns one says which thread may touch it.
 class BatchBuffer {
  public:
   /// Appends head + line + '\n'.
@@ -21,6 +23,19 @@ class BatchBuffer {
     if (!line.empty()) std::memcpy(out + head.size(), line.data(), line.size());
     out[head.size() + line.size()] = '\n';
     size_ += need;
+  }
+
+  void Append(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (size_ + bytes.size() > capacity_) Grow(bytes.size());
+    std::memcpy(data_.get() + size_, bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+
+  void Swap(BatchBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
   }
 
   std::string_view view() const { return std::string_view(data_.get(), size_); }

@@ -1,5 +1,6 @@
 #include "logmux/log_stream.h"
 
+#include <optional>
 #include <utility>
 
 namespace stackvisor::logmux {
@@ -21,27 +22,35 @@ void LogStream::Feed(std::string_view chunk) {
   // stdout is gone (`stackvisor up | head`): formatting lines nobody can read would only burn
   // CPU while the services keep flooding. Lines are still split for a log probe.
   if (!observer_ && mux_.output().broken()) return;
-  const std::string_view head = mux_.LineHead(source_);
-  splitter_.Feed(chunk, [&](std::string_view line) { Emit(head, line); });
-  WriteBatch();
+  Split([&](auto&& sink) { splitter_.Feed(chunk, sink); });
 }
 
 void LogStream::Finish() {
-  const std::string_view head = mux_.LineHead(source_);
-  splitter_.Finish([&](std::string_view line) { Emit(head, line); });
-  WriteBatch();
+  Split([&](auto&& sink) { splitter_.Finish(sink); });
 }
 
-void LogStream::Emit(std::string_view head, std::string_view line) {
-  BatchBuffer& batch = mux_.batch();
-  batch.AppendLine(head, line);
-  if (!observer_) {
-    if (batch.size() >= kMaxBatch) WriteBatch();
+template <typename Run>
+void LogStream::Split(Run&& run) {
+  const std::string_view head = mux_.LineHead(source_);
+  if (observer_) {
+    run([&](std::string_view line) { EmitObserved(head, line); });
     return;
   }
+  std::optional<Output::Lines> lines(std::in_place, mux_.output());
+  run([&](std::string_view line) {
+    lines->Append(head, line);
+    if (lines->size() >= kMaxBatch) {
+      lines.reset();  // commits, so the writer starts on a huge chunk before it is all formatted
+      lines.emplace(mux_.output());
+    }
+  });
+}
+
+void LogStream::EmitObserved(std::string_view head, std::string_view line) {
   // Observing happens only until a log probe matched: writing line by line meanwhile is cheap
   // and keeps "healthy" after the line that made it so.
-  WriteBatch();
+  { Output::Lines(mux_.output()).Append(head, line); }
+  if (!observer_) return;  // removed by an earlier line of this chunk
   in_observer_ = true;
   observer_(line);
   in_observer_ = false;
@@ -50,13 +59,6 @@ void LogStream::Emit(std::string_view head, std::string_view line) {
     observer_ = std::move(replacement_);
     replacement_ = nullptr;
   }
-}
-
-void LogStream::WriteBatch() {
-  BatchBuffer& batch = mux_.batch();
-  if (batch.empty()) return;
-  mux_.output().Write(batch.view());
-  batch.Clear();
 }
 
 }  // namespace stackvisor::logmux

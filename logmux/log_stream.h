@@ -8,10 +8,10 @@
 namespace stackvisor::logmux {
 
 /// LogStream is one stream (stdout or stderr) of one child: a LineSplitter feeding the Mux under
-/// one source id. Feed() formats every complete line of a chunk into the Mux's shared batch
-/// buffer (two memcpy per line, prefix and timestamp formatted once per chunk) and hands it to
-/// Output::Write once per chunk; a chunk whose formatted size passes kMaxBatch is written in
-/// several whole-line batches so memory stays bounded even for a chunk of empty lines.
+/// one source id. Feed() formats every complete line of a chunk straight into the Output's queue
+/// (Output::Lines: two memcpy per line, the prefix and timestamp formatted once per chunk), one
+/// commit per chunk; a chunk whose formatted size passes kMaxBatch is committed in several
+/// whole-line parts, so the writer starts on it early.
 ///
 /// The observer (log-line readiness probes) sees every complete line without prefix, after that
 /// line was written, so an event it logs comes after the line that caused it. It may call
@@ -35,8 +35,10 @@ class LogStream {
   size_t pending() const { return splitter_.pending(); }
 
  private:
-  void Emit(std::string_view head, std::string_view line);
-  void WriteBatch();
+  /// Runs run(sink) with a sink that formats each line it is given.
+  template <typename Run>
+  void Split(Run&& run);
+  void EmitObserved(std::string_view head, std::string_view line);
 
   Mux& mux_;
   const int source_;

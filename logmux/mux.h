@@ -3,7 +3,6 @@
 #include <string_view>
 #include <vector>
 
-#include "logmux/batch_buffer.h"
 #include "logmux/output.h"
 #include "logmux/timestamp.h"
 
@@ -46,10 +45,6 @@ class Mux {
   /// space when timestamps are on. Valid until the next call.
   std::string_view LineHead(int source);
 
-  /// The buffer LogStreams format a chunk into. Shared by all streams (one buffer, not one per
-  /// stream, keeps a thousand services cheap); empty between LogStream::Feed calls.
-  BatchBuffer& batch() { return batch_; }
-
  private:
   struct Source {
     std::string name;
@@ -62,7 +57,6 @@ class Mux {
   std::vector<Source> sources_;
   TimestampFormatter timestamp_;
   std::string head_;     // timestamp + prefix, rebuilt by LineHead()
-  BatchBuffer batch_;    // LogStream's hot path
   std::string scratch_;  // Line()'s own buffer: Line may run while a batch is being written
 };
 

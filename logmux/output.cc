@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <string>
 #include <thread>
 
 #include "base/uv_handle.h"
@@ -48,6 +47,9 @@ struct Output::State {
   State(int out_fd, size_t high) : fd(out_fd), high_water(high), low_water(high / 2) {}
 
   void RunWriter();
+  /// After bytes were queued (on the loop thread, without the lock): wake the writer and
+  /// enter congestion as needed.
+  void Committed(bool was_empty, bool crossed_high_water);
   static void OnDrained(uv_async_t* handle) noexcept;
   static void OnKick(uv_prepare_t* handle) noexcept;
 
@@ -67,7 +69,7 @@ struct Output::State {
   mutable std::mutex mu;
   std::condition_variable work_cv;     // the writer sleeps here when there is nothing to write
   std::condition_variable drained_cv;  // Flush sleeps here
-  std::string front;                   // filled by Write, taken whole by the writer
+  BatchBuffer front;                   // filled by Write and Lines, taken whole by the writer
   size_t in_flight = 0;                // size of the batch the writer is writing
   uint64_t accepted = 0;               // bytes ever accepted
   uint64_t done = 0;                   // bytes ever written (or discarded once broken)
@@ -80,22 +82,22 @@ struct Output::State {
 };
 
 void Output::State::RunWriter() {
-  std::string batch;
+  BatchBuffer batch;
   std::unique_lock lock(mu);
   for (;;) {
     work_cv.wait(lock, [this] { return !front.empty() || stopping; });
     if (front.empty()) return;  // stopping, and everything is out
-    batch.swap(front);          // front keeps the old batch's capacity: no allocation when steady
+    batch.Swap(front);          // front keeps the old batch's capacity: no allocation when steady
     in_flight = batch.size();
     lock.unlock();
 
     if (!broken.load(std::memory_order_relaxed)) {
-      if (int err = WriteAll(fd, batch); err != 0) {
+      if (int err = WriteAll(fd, batch.view()); err != 0) {
         error.store(err, std::memory_order_relaxed);
         broken.store(true, std::memory_order_release);
       }
     }
-    batch.clear();
+    batch.Clear();
 
     lock.lock();
     done += in_flight;
@@ -190,7 +192,7 @@ void Output::Abandon() {
     if (!s.broken.load(std::memory_order_relaxed)) s.error.store(ECANCELED, std::memory_order_relaxed);
     s.broken.store(true, std::memory_order_release);
     s.done += s.front.size();
-    s.front.clear();
+    s.front.Clear();
     s.drained_cv.notify_all();
   }
   if (s.congested) {
@@ -201,29 +203,44 @@ void Output::Abandon() {
 }
 
 void Output::Write(std::string_view whole_lines) {
-  State& s = *state_;
-  if (whole_lines.empty() || s.broken.load(std::memory_order_relaxed)) return;
-  ++s.write_calls;
-  bool wake = false;
-  bool entered_congestion = false;
-  {
-    std::lock_guard lock(s.mu);
-    wake = s.front.empty();  // otherwise the writer already knows there is work
-    s.front.append(whole_lines.data(), whole_lines.size());
-    s.accepted += whole_lines.size();
+  if (whole_lines.empty()) return;
+  Lines lines(*this);
+  lines.AppendRaw(whole_lines);
+}
+
+Output::Lines::Lines(Output& output) : state_(*output.state_), queue_(nullptr), start_(0) {
+  state_.mu.lock();
+  if (state_.broken.load(std::memory_order_relaxed)) return;
+  queue_ = &state_.front;
+  start_ = queue_->size();
+}
+
+Output::Lines::~Lines() {
+  State& s = state_;
+  const size_t added = size();
+  bool crossed = false;
+  if (added > 0) {
+    s.accepted += added;
     if (!s.congested && s.front.size() + s.in_flight > s.high_water) {
       s.congested = true;
       s.want_drain = true;
-      entered_congestion = true;
+      crossed = true;
     }
   }
-  if (wake && !s.kick_armed) {
-    s.kick_armed = true;
-    uv_prepare_start(s.kick.get(), &State::OnKick);
+  s.mu.unlock();
+  if (added > 0) s.Committed(/*was_empty=*/start_ == 0, crossed);
+}
+
+void Output::State::Committed(bool was_empty, bool crossed_high_water) {
+  ++write_calls;
+  // A non-empty queue means the writer already knows there is work.
+  if (was_empty && !kick_armed) {
+    kick_armed = true;
+    uv_prepare_start(kick.get(), &State::OnKick);
   }
-  if (entered_congestion) {
-    uv_ref(s.async.raw());  // a drain notification is now awaited
-    if (s.on_pressure) s.on_pressure(true);
+  if (crossed_high_water) {
+    uv_ref(async.raw());  // a drain notification is now awaited
+    if (on_pressure) on_pressure(true);
   }
 }
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string_view>
 
+#include "logmux/batch_buffer.h"
+
 // Only the pointer type is needed here; libuv itself stays in output.cc.
 struct uv_loop_s;
 typedef struct uv_loop_s uv_loop_t;
@@ -34,7 +36,38 @@ namespace stackvisor::logmux {
 /// thread sleeps on a condition variable, and the uv handle does not keep the loop alive except
 /// while a drain notification is awaited.
 class Output {
+  struct State;
+
  public:
+  /// Lines formats lines straight into the queue the writer thread takes next, so nothing is
+  /// copied between formatting and write(2). It holds the Output's lock while it lives: keep it
+  /// to one chunk, and make no other call on the Output meanwhile (it would deadlock). On
+  /// destruction the lines are committed as one Write (wake-up and pressure as for Write).
+  /// Lines appended while the output is broken are discarded without being formatted.
+  class Lines {
+   public:
+    explicit Lines(Output& output);
+    ~Lines();
+    Lines(const Lines&) = delete;
+    Lines& operator=(const Lines&) = delete;
+
+    /// Appends head + line + '\n'.
+    void Append(std::string_view head, std::string_view line) {
+      if (queue_ != nullptr) queue_->AppendLine(head, line);
+    }
+    /// Appends bytes that already are whole lines.
+    void AppendRaw(std::string_view whole_lines) {
+      if (queue_ != nullptr) queue_->Append(whole_lines);
+    }
+    /// Bytes appended through this object so far.
+    size_t size() const { return queue_ != nullptr ? queue_->size() - start_ : 0; }
+
+   private:
+    State& state_;
+    BatchBuffer* queue_;  // null when the output is broken
+    size_t start_;
+  };
+
   Output(uv_loop_t* loop, int fd, size_t high_water = 1 << 20);
   ~Output();
   Output(const Output&) = delete;
@@ -60,13 +93,13 @@ class Output {
   int error() const;
   /// Bytes accepted by Write and not yet handed to the fd.
   size_t pending() const;
-  /// Write calls that queued bytes so far (the hot path should make one per chunk, not per line).
+  /// Writes (Write calls and Lines) that queued bytes so far (the hot path should make one per
+  /// chunk, not per line).
   uint64_t write_calls() const;
   size_t high_water() const;
   size_t low_water() const;
 
  private:
-  struct State;
   std::shared_ptr<State> state_;  // shared only with the writer thread, for Abandon()
 };
 

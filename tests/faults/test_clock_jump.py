@@ -126,11 +126,14 @@ class ClockJump(unittest.TestCase):
             # the shim really moved stackvisor's wall clock (by hours, in the chosen direction)
             self.assertGreaterEqual(abs(wall_span_h), 5, f"shim not effective: {st.wall[:3]}...")
             self.assertEqual(wall_span_h > 0, step > 0)
+            # The wall clock moves by hours, so a timer on it would be off by hours; the upper
+            # bounds leave room for a loaded 2-core machine (scheduling delays of ~100 ms were
+            # seen with other fault tests running beside this one) and still catch that.
             for g in gaps:
                 self.assertGreaterEqual(g, BACKOFF_MS - 5)
-                self.assertLess(g, BACKOFF_MS + 100)
+                self.assertLess(g, BACKOFF_MS + 500)
             self.assertGreaterEqual(grace, GRACE_S - 0.01)
-            self.assertLess(grace, GRACE_S + 0.2)
+            self.assertLess(grace, GRACE_S + 0.5)
 
     def test_wall_clock_jumps_forward(self):
         self.run_direction(3600, "forward")
