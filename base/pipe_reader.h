@@ -27,7 +27,9 @@ class PipeReader {
   using DataCallback = std::function<void(std::string_view)>;
   using EndCallback = std::function<void(int error)>;  // 0 at EOF, else a libuv error code
 
-  static constexpr size_t kSmallRead = 16 * 1024;
+  // Under a page: a stdio-buffered child writes 4 KiB at a time, and resting after each of
+  // those let its pipe fill and grew it, which cost workload a of bench/throughput.sh 15 %.
+  static constexpr size_t kSmallRead = 4 * 1024;
   static constexpr Duration kRest{1};
   static constexpr size_t kMaxPipe = 256 * 1024;
 
