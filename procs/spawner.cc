@@ -24,6 +24,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "procs/file_limit.h"
+
 namespace bp = boost::process;
 
 namespace stackvisor::procs {
@@ -37,6 +39,7 @@ struct ChildSetup {
   std::vector<char*> envp;
   const char* working_dir = nullptr;
   const Credentials* credentials = nullptr;
+  const rlimit* file_limit = nullptr;  // the soft limit stackvisor itself was started with
   int stdout_fd = -1;
   int stderr_fd = -1;
   pid_t parent = 0;
@@ -61,6 +64,7 @@ struct ChildSetup {
     if (dup2(null_fd, 0) < 0) return "dup2 stdin";
     if (dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1) < 0) return "dup2 stdout";
     if (dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2) < 0) return "dup2 stderr";
+    if (file_limit != nullptr && setrlimit(RLIMIT_NOFILE, file_limit) != 0) return "setrlimit";
     if (credentials != nullptr) {
       if (setgroups(credentials->groups.size(), credentials->groups.data()) != 0)
         return "setgroups";
@@ -151,6 +155,7 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   setup.envp.push_back(nullptr);
   if (!spec.working_dir.empty()) setup.working_dir = spec.working_dir.c_str();
   if (spec.credentials) setup.credentials = &*spec.credentials;
+  setup.file_limit = InheritedFileLimit();
   setup.parent = getpid();
 
   SpawnedChild result;
