@@ -208,6 +208,7 @@ def main():
     sv = args.bin or (meta.get("throughput") or {}).get("bin")
     u = os.uname()
     load = open("/proc/loadavg").read().split()[:3]
+    finished = datetime.datetime.fromtimestamp(os.path.getmtime(args.results), datetime.timezone.utc)
     md = [
         "# Benchmarks",
         "",
@@ -217,7 +218,8 @@ def main():
         "",
         "## Machine",
         "",
-        f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        # When the last benchmark finished (the results file), not when this report was written.
+        f"- date: {finished.strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu_model()}, nproc {os.cpu_count()}",
         f"- kernel: {u.sysname} {u.release} ({u.machine})",
         f"- load average when the report was written: {' '.join(load)} (a shared machine: other jobs ran"
