@@ -19,8 +19,9 @@ namespace stackvisor::base {
 /// Coalescing keeps a child that writes a line per write(2) cheap. With Coalesce(true), a read
 /// that returned less than kSmallRead means the loop keeps pace with the child: each line would
 /// cost the child a wake-up of ours and us an epoll_wait and a read. The reader then rests kRest
-/// before reading again, so the next read takes everything written meanwhile. A line is delayed
-/// by at most kRest, and only the lines that follow another within kRest. If the pipe filled
+/// before reading again, so the next read takes everything written meanwhile. Only lines that
+/// follow another closely are delayed, by about kRest (libuv timers count whole milliseconds,
+/// so at most about twice that). If the pipe filled
 /// during a rest it is enlarged (up to kMaxPipe, that child only), so resting never blocks it.
 class PipeReader {
  public:
