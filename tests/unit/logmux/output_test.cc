@@ -219,4 +219,57 @@ TEST_CASE("Output leaves a blocking fd blocking") {
   CHECK(loop.Close());
 }
 
+TEST_CASE("Output::Lines queues in order with Write, signals pressure like Write, queues nothing once broken") {
+  TestLoop loop;
+  PipeDrain drain;
+  std::vector<bool> signals;
+  std::string expected;
+  {
+    Output output(loop.get(), drain.write_fd(), 64 * 1024);
+    output.SetPressureCallback([&](bool congested) { signals.push_back(congested); });
+    drain.Pause();
+    output.Write("a | first\n");
+    {
+      Output::Lines lines(output);
+      lines.Append("b | ", "second");
+      lines.Append("b | ", "third");
+      CHECK(lines.size() == 2 * 4 + 6 + 5 + 2);
+    }
+    output.Write("a | fourth\n");
+    expected = "a | first\nb | second\nb | third\na | fourth\n";
+    int n = 0;
+    while (!output.congested()) {
+      Output::Lines lines(output);
+      for (int i = 0; i < 100; ++i, ++n) {
+        const std::string line = "line " + std::to_string(n);
+        lines.Append("c | ", line);
+        expected += "c | " + line + "\n";
+      }
+    }
+    CHECK(signals == std::vector<bool>{true});
+    drain.Resume();
+    CHECK(loop.RunUntil([&] { return signals.size() == 2; }, 10s));
+    output.Flush();
+    CHECK(drain.WaitFor([&](const std::string& data) { return data == expected; }, 10s));
+
+    drain.CloseReadEnd();
+    const std::string batch = Numbered(0, 2000);
+    for (int i = 0; i < 100 && !output.broken(); ++i) {
+      output.Write(batch);
+      output.Flush();
+    }
+    REQUIRE(output.broken());
+    const uint64_t calls = output.write_calls();
+    {
+      Output::Lines lines(output);
+      lines.Append("d | ", "dropped");
+      CHECK(lines.size() == 0);
+    }
+    CHECK(output.pending() == 0);
+    CHECK(output.write_calls() == calls);
+    CHECK(loop.RunUntil([&] { return signals.size() % 2 == 0; }, 10s));
+  }
+  CHECK(loop.Close());
+}
+
 }  // namespace stackvisor::logmux
