@@ -18,23 +18,24 @@ namespace stackvisor::logmux {
 /// bounded pair of buffers swapped with that thread, and a uv_async_t on the loop; it does not
 /// own the fd (it is shared with the parent shell), never closes it and never sets O_NONBLOCK.
 ///
-/// Write() appends whole lines and returns at once: the loop never blocks on a slow terminal or
-/// a stalled pipe. The writer thread does blocking write(2)s of whole batches (partial writes,
-/// EINTR and an fd someone else made non-blocking are all handled). The writer runs with every
-/// signal blocked, so a closed reader gives it EPIPE rather than killing the process; on EPIPE
-/// or any other error the Output becomes broken() and silently discards everything afterwards.
+/// Write() and Lines append whole lines and return at once: the loop never blocks on a slow
+/// terminal or a stalled pipe. The writer thread does blocking write(2)s of whole batches (partial
+/// writes, EINTR and an fd someone else made non-blocking are all handled). The writer runs with
+/// every signal blocked, so a closed reader gives it EPIPE rather than killing the process; on
+/// EPIPE or any other error the Output becomes broken() and silently discards everything
+/// afterwards.
 ///
 /// Backpressure: when the bytes not yet written exceed high_water, the pressure callback runs
 /// with true (synchronously, inside the Write that crossed it; the supervisor pauses every pipe
 /// reader). Once the writer drains below low_water() = high_water / 2 the callback runs with
 /// false on the loop thread. Memory is bounded by about 2 x (high_water + the largest Write).
 ///
-/// Life cycle: construct on the loop thread, Write/Flush/SetPressureCallback from the loop thread
-/// only. The destructor flushes (blocks until the fd took everything or is broken), joins the
-/// thread and closes the uv handle (run the loop afterwards to free it); if the fd may be stalled
-/// for good, FlushFor then Abandon first. Idle costs nothing: the
-/// thread sleeps on a condition variable, and the uv handle does not keep the loop alive except
-/// while a drain notification is awaited.
+/// Life cycle: construct on the loop thread; Write, Lines, Flush and SetPressureCallback from the
+/// loop thread only. The destructor flushes (blocks until the fd took everything or is broken),
+/// joins the thread and closes the uv handle (run the loop afterwards to free it); if the fd may be
+/// stalled for good, FlushFor then Abandon first. Idle costs nothing: the thread sleeps on a
+/// condition variable, and the uv handle does not keep the loop alive except while a drain
+/// notification is awaited.
 class Output {
   struct State;
 

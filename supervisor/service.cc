@@ -128,7 +128,8 @@ base::Result<pid_t> Service::Spawn() {
         prober_->ReportReady();
       if (raw->pid != pid_ || !prober_->awaiting_ready()) {
         // This run's readiness is settled: its lines go back to the batched path.
-        for (auto* stream : {raw->out_stream.get(), raw->err_stream.get()}) stream->SetObserver(nullptr);
+        for (auto* stream : {raw->out_stream.get(), raw->err_stream.get()})
+          stream->SetObserver(nullptr);
         for (auto* reader : {raw->out.get(), raw->err.get()})
           if (reader) reader->Coalesce(true);
       }

@@ -23,7 +23,8 @@ struct Pipe {
     write_end = base::UniqueFd(fds[1]);
   }
   void Write(const std::string& data) const {
-    REQUIRE(::write(write_end.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+    const ssize_t n = ::write(write_end.get(), data.data(), data.size());
+    REQUIRE(n == static_cast<ssize_t>(data.size()));
   }
   int Capacity() const { return fcntl(write_end.get(), F_GETPIPE_SZ); }
   base::UniqueFd read_end;
@@ -74,15 +75,15 @@ TEST_CASE("every byte arrives in order while a coalescing reader rests between s
     std::string out;
     bool eof = false;
     size_t written = 0;
-    base::PipeReader reader(loop.get(), std::move(pipe.read_end),
-                            [&](std::string_view chunk) {
-                              out.append(chunk);
-                              // Feed the next lines one write each, while the reader rests.
-                              for (int i = 0; i < 7 && written < expected.size(); ++i, written += 100)
-                                pipe.Write(expected.substr(written, 100));
-                              if (written == expected.size() && pipe.write_end.valid()) pipe.write_end.Reset();
-                            },
-                            [&](int) { eof = true; });
+    auto on_data = [&](std::string_view chunk) {
+      out.append(chunk);
+      // Feed the next lines one write each, while the reader rests.
+      for (int i = 0; i < 7 && written < expected.size(); ++i, written += 100)
+        pipe.Write(expected.substr(written, 100));
+      if (written == expected.size() && pipe.write_end.valid()) pipe.write_end.Reset();
+    };
+    auto on_end = [&](int) { eof = true; };
+    base::PipeReader reader(loop.get(), std::move(pipe.read_end), on_data, on_end);
     reader.Coalesce(true);
     pipe.Write(expected.substr(0, 100));
     written = 100;
@@ -113,8 +114,8 @@ TEST_CASE("a pipe that filled while the reader rested is enlarged; one read at f
     Pipe busy;
     size_t busy_got = 0;
     busy.Write(std::string(static_cast<size_t>(initial), 'x'));  // full before the first read
-    base::PipeReader busy_reader(loop.get(), std::move(busy.read_end),
-                                 [&](std::string_view chunk) { busy_got += chunk.size(); }, [](int) {});
+    auto count = [&](std::string_view chunk) { busy_got += chunk.size(); };
+    base::PipeReader busy_reader(loop.get(), std::move(busy.read_end), count, [](int) {});
     busy_reader.Coalesce(true);
     REQUIRE(loop.RunUntil([&] { return busy_got == static_cast<size_t>(initial); }));
     CHECK(busy.Capacity() == initial);

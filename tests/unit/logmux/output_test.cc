@@ -219,7 +219,7 @@ TEST_CASE("Output leaves a blocking fd blocking") {
   CHECK(loop.Close());
 }
 
-TEST_CASE("Output::Lines queues in order with Write, signals pressure like Write, queues nothing once broken") {
+TEST_CASE("Output::Lines keeps order with Write, signals pressure, queues nothing once broken") {
   TestLoop loop;
   PipeDrain drain;
   std::vector<bool> signals;
