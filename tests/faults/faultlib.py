@@ -214,34 +214,23 @@ class CountingStack(h.Stack):
         self.total_bytes = 0
         self._prefix = re.compile(rb"^([\w][\w.-]*) *\| ")
 
-    def _read(self, stream, sink):
-        counting = sink is self.lines and self.count_only
-        for raw in iter(stream.readline, b""):
-            if sink is self.lines:
-                self.read_gate.wait()
-                self.total_bytes += len(raw)
-            if counting:
-                m = self._prefix.match(raw)
-                if m and m.group(1).decode() in self.count_only:
-                    c = self.counts[m.group(1).decode()]
-                    body = raw[m.end():]
-                    if body.endswith(b"\n"):
-                        body = body[:-1]
-                    with self.cond:
-                        c["lines"] += 1
-                        c["bytes"] += len(body)
-                        c["raw"] += len(raw)
-                        c["longest"] = max(c["longest"], len(body))
-                        self.cond.notify_all()
-                    continue
-            text = raw.decode("utf-8", "replace")
-            if text.endswith("\n"):
-                text = text[:-1]
-            with self.cond:
-                sink.append((time.monotonic(), text))
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
+    def _line(self, raw, sink):
+        if sink is self.lines:
+            self.total_bytes += len(raw)
+            m = self._prefix.match(raw) if self.count_only else None
+            if m and m.group(1).decode() in self.count_only:
+                c = self.counts[m.group(1).decode()]
+                body = raw[m.end():]
+                if body.endswith(b"\n"):
+                    body = body[:-1]
+                with self.cond:
+                    c["lines"] += 1
+                    c["bytes"] += len(body)
+                    c["raw"] += len(raw)
+                    c["longest"] = max(c["longest"], len(body))
+                    self.cond.notify_all()
+                return None
+        return super()._line(raw, sink)
 
 
 

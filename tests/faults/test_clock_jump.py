@@ -47,19 +47,14 @@ class TimestampedStack(h.Stack):
         super().__init__(*a, **kw)
         self.wall = []
 
-    def _read(self, stream, sink):
-        for raw in iter(stream.readline, b""):
-            text = raw.decode("utf-8", "replace").rstrip("\n")
-            if sink is self.lines:
-                m = TS_LINE.match(text)
-                if m:
-                    self.wall.append(m.group(1))
-                    text = m.group(2)
-            with self.cond:
-                sink.append((time.monotonic(), text))
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
+    def _line(self, raw, sink):
+        text = super()._line(raw, sink)
+        if sink is self.lines:
+            m = TS_LINE.match(text)
+            if m:
+                self.wall.append(m.group(1))
+                text = m.group(2)
+        return text
 
 
 def parse_wall(ts):

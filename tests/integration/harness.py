@@ -285,14 +285,20 @@ class Stack:
         for raw in iter(stream.readline, b""):
             if sink is self.lines:
                 self.read_gate.wait()
-            text = raw.decode("utf-8", "replace")
-            if text.endswith("\n"):
-                text = text[:-1]
+            text = self._line(raw, sink)
+            if text is None:
+                continue
             with self.cond:
                 sink.append((time.monotonic(), text))
                 self.cond.notify_all()
         with self.cond:
             self.cond.notify_all()
+
+    def _line(self, raw, sink):
+        """The text kept for one raw line read for `sink` (self.lines or self.err_lines), or None
+        to keep nothing. Subclasses that count or rewrite lines override this."""
+        text = raw.decode("utf-8", "replace")
+        return text[:-1] if text.endswith("\n") else text
 
     def __enter__(self):
         return self.start()
