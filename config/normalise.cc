@@ -27,51 +27,47 @@ void InterpolateNode(Node& node, const std::string& path, const Variables& vars,
   }
 }
 
-// environment: [KEY=VALUE, KEY] -> {KEY: VALUE, KEY: null}
-void NormaliseEnvironment(Node& node, const std::string& path, Reporter& r) {
+// The list form of a key compose also takes as a map: the node becomes a map at the same
+// place, and add(map, item, item_path) puts each item in it (or reports it).
+template <typename Add>
+void SequenceToMap(Node& node, const std::string& path, Add&& add) {
   if (!node.IsSequence()) return;
   Node map;
   map.kind = Node::Kind::kMap;
   map.pos = node.pos;
   map.tag = node.tag;
-  for (size_t i = 0; i < node.items.size(); ++i) {
-    const Node& item = node.items[i];
-    if (!item.IsScalar()) {
-      r.Expected(item, path + "[" + std::to_string(i) + "]", "KEY=VALUE");
-      continue;
-    }
-    const size_t eq = item.value.find('=');
-    const std::string key = item.value.substr(0, eq);
+  for (size_t i = 0; i < node.items.size(); ++i)
+    add(map, node.items[i], path + "[" + std::to_string(i) + "]");
+  node = std::move(map);
+}
+
+// environment: [KEY=VALUE, KEY] -> {KEY: VALUE, KEY: null}
+void NormaliseEnvironment(Node& node, const std::string& path, Reporter& r) {
+  SequenceToMap(node, path, [&](Node& map, const Node& item, const std::string& item_path) {
+    const size_t eq = item.IsScalar() ? item.value.find('=') : std::string::npos;
+    const std::string key = item.IsScalar() ? item.value.substr(0, eq) : std::string();
     if (key.empty()) {
-      r.Expected(item, path + "[" + std::to_string(i) + "]", "KEY=VALUE");
-      continue;
+      r.Expected(item, item_path, "KEY=VALUE");
+      return;
     }
     Node value;  // null: a bare KEY
     value.pos = item.pos;
     if (eq != std::string::npos) value = Scalar(item.value.substr(eq + 1), item.pos);
     map.Set(key, item.pos, std::move(value));
-  }
-  node = std::move(map);
+  });
 }
 
 // depends_on: [a, b] -> {a: null, b: null}
 void NormaliseDependsOn(Node& node, const std::string& path, Reporter& r) {
-  if (!node.IsSequence()) return;
-  Node map;
-  map.kind = Node::Kind::kMap;
-  map.pos = node.pos;
-  map.tag = node.tag;
-  for (size_t i = 0; i < node.items.size(); ++i) {
-    const Node& item = node.items[i];
+  SequenceToMap(node, path, [&](Node& map, const Node& item, const std::string& item_path) {
     if (!item.IsScalar() || item.value.empty()) {
-      r.Expected(item, path + "[" + std::to_string(i) + "]", "a service name");
-      continue;
+      r.Expected(item, item_path, "a service name");
+      return;
     }
     Node value;
     value.pos = item.pos;
     map.Set(item.value, item.pos, std::move(value));
-  }
-  node = std::move(map);
+  });
 }
 
 void NormaliseService(Node& service, const std::string& path, Reporter& r) {
