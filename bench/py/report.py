@@ -72,7 +72,8 @@ def throughput_section(db):
     out = []
     for wl in "abc":
         rows = []
-        for tool in ("raw", "stackvisor", "supervisord", "foreman"):
+        for tool in ("raw", "stackvisor", "supervisord", "foreman",
+                     "relay-splice", "relay-copy", "relay-lines"):
             mb = db.get("throughput", wl, tool, "mbps")
             if not mb:
                 continue
@@ -122,6 +123,10 @@ def targets(db):
             measured += f", peak RSS {stat(rss, 1)} MB"
             ok = ok and rss is not None and rss["max"] < 16
         peers = "; ".join(p for p in (peer(wl, "raw"), peer(wl, "supervisord"), peer(wl, "foreman")) if p)
+        floor = db.get("throughput", wl, "relay-splice", "ratio_vs_raw")
+        if floor and wl == "c":
+            # The cheapest hop there is: no byte through user space, no line kept whole.
+            measured += f" (a splice(2) relay: {stat(floor)}x raw)"
         row(WL_TITLE[wl].split(". ", 1)[1], peers + " MB/s", label, measured, ok)
     cpus = [(wl, db.get("throughput", wl, "stackvisor", "cpu")) for wl in "abc"]
     cpus = [(wl, r) for wl, r in cpus if r]
@@ -235,7 +240,11 @@ def main():
     md += ["## Throughput: 4 writers x 250,000 lines of 100 bytes (100 MB)", "",
            "Integrity columns: worst run. `lost` = lines never seen intact; `torn` = output lines that are"
            " fragments or splices; raw and supervisord write the children's bytes unprefixed, so a 4 KiB"
-           " write that ends mid-line interleaves with another writer's: that is the point of workload a.",
+           " write that ends mid-line interleaves with another writer's: that is the point of workload a."
+           " The relay-* rows are not supervisors but the cheapest hops anything between the writers and"
+           " the output could be (bench/src/relay.c): `relay-splice` moves pipe pages with splice(2)"
+           " (no byte through user space, lines not kept whole), `relay-copy` reads and writes like"
+           " cat, `relay-lines` writes whole prefixed lines, one write per read.",
            "", throughput_section(db), ""]
     idle = [[t, stat(db.get("idle", "idle8", t, "rss")), stat(db.get("idle", "idle8", t, "rss_anon")),
              stat(db.get("idle", "idle8", t, "cpu_pct"), 3), stat(db.get("idle", "idle8", t, "wakeups"), 0)]

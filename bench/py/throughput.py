@@ -5,7 +5,11 @@ Workloads
   b  one write(2) per line, output to a file
   c  stdio-buffered writers, the tool's stdout a pipe drained by `cat > file` (the container case)
 Tools: raw (the writers straight on the file/pipe, no supervisor), stackvisor, supervisord,
-foreman (slow: by default one run of workload a only).
+foreman (slow: by default one run of workload a only), and three relays (src/relay.c), the
+cheapest hops anything between the writers and the output could be: relay-splice (splice(2),
+no byte through user space, no line kept whole), relay-copy (read/write, what cat does) and
+relay-lines (whole lines with a prefix, one write per read; the least a correct relay does).
+They are not supervisors; they bound from below what a hop costs.
 
 Timing: every writer opens a FIFO and blocks until the harness closes its end once all four
 are waiting, so the tools' own start-up (supervisord's Python imports, manifest parsing) is not
@@ -39,7 +43,9 @@ WORKLOADS = {
     "b": ("line", False, "one write() per line, to a file"),
     "c": ("stdio", True, "stdio-buffered writers, stdout a pipe drained by cat"),
 }
-STYLE = {"raw": "plain", "stackvisor": "prefixed", "supervisord": "plain", "foreman": "foreman"}
+STYLE = {"raw": "plain", "stackvisor": "prefixed", "supervisord": "plain", "foreman": "foreman",
+         "relay-splice": "plain", "relay-copy": "plain", "relay-lines": "prefixed"}
+RELAYS = ("relay-splice", "relay-copy", "relay-lines")
 
 
 def launch(tool, wd, progs, sv, mode, lines, fifo, out_fd, linger):
@@ -55,6 +61,11 @@ def launch(tool, wd, progs, sv, mode, lines, fifo, out_fd, linger):
     common = dict(stdin=subprocess.DEVNULL, stdout=out_fd, stderr=err, close_fds=True)
     if tool == "raw":
         return None, [subprocess.Popen(argv(i), **common) for i in range(WRITERS)]
+    if tool in RELAYS:
+        cmd = [progs["relay"], tool.split("-")[1]]
+        for i in range(WRITERS):
+            cmd += (["--"] if i else []) + argv(i)
+        return subprocess.Popen(cmd, **common), []
     if tool == "stackvisor":
         bl.write_manifest(wd("stackvisor.yaml"),
                           {f"w{i}": {"command": argv(i), "restart": "no"} for i in range(WRITERS)})
@@ -111,11 +122,11 @@ def run_once(tool, workload, wd, progs, sv, lines):
             for p in raw:
                 p.wait()
             t_end = time.monotonic()
-        elif tool == "stackvisor":
+        elif tool == "stackvisor" or tool in RELAYS:
             t_end, cpu_total, rc = bl.wait_own_cpu(sup, timeout=600)
             cpu = cpu_total - cpu0
             if rc != 0:
-                print(f"    stackvisor exited {rc}", file=sys.stderr)
+                print(f"    {tool} exited {rc}", file=sys.stderr)
         else:
             for i in range(WRITERS):
                 bl.wait_file(wd(f"done.{i}"), 600, poll=0.005)
@@ -138,7 +149,7 @@ def run_once(tool, workload, wd, progs, sv, lines):
             bl.terminate(sup, timeout=30)
         if cat:
             cat.wait(600)
-            if tool in ("raw", "stackvisor"):
+            if tool in ("raw", "stackvisor") or tool in RELAYS:
                 t_end = max(t_end, time.monotonic())
     finally:
         if go_fd is not None:
@@ -156,7 +167,7 @@ def run_once(tool, workload, wd, progs, sv, lines):
 def main():
     p = bl.parser(__doc__.split("\n")[0])
     p.add_argument("--workloads", default="abc", help="subset of abc (default abc)")
-    p.add_argument("--tools", default="raw,stackvisor,supervisord,foreman")
+    p.add_argument("--tools", default="raw,stackvisor,supervisord,foreman," + ",".join(RELAYS))
     p.add_argument("--lines", type=int, default=250000, help="lines per writer (default 250000)")
     p.add_argument("--foreman-runs", type=int, default=int(os.environ.get("FOREMAN_RUNS", 1)),
                    help="runs of foreman (default 1: it moves ~8 MB/s, 12 s a run)")
@@ -164,7 +175,8 @@ def main():
     args = p.parse_args()
     sv = bl.stackvisor_bin(args.bin)
     progs = bl.build_helpers()
-    tools = [t for t in args.tools.split(",") if t in ("raw", "stackvisor") or bl.require(t)]
+    tools = [t for t in args.tools.split(",")
+             if t in ("raw", "stackvisor") or t in RELAYS or bl.require(t)]
     res = bl.Results("throughput", args.json)
     mb = WRITERS * args.lines * 100 / MB
     bl.log(f"throughput: {WRITERS} writers x {args.lines} lines x 100 B = {mb:.0f} MB; "
