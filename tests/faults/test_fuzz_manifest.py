@@ -1,9 +1,8 @@
-"""Bad input: a libFuzzer target for the manifest loader (tests/faults/fuzz/
-manifest_positions_fuzz.cc, a superset of tests/fuzz/manifest_fuzz.cc that also enforces the
-position rule) is built with clang (-fsanitize=fuzzer,address,undefined, every config/*.cc and
-base/result.cc compiled directly, so it works from a clean checkout without a CMake option) and
-run for FAULT_FUZZ_SECONDS (default 60) with -timeout=5 on a seed corpus made of every YAML file
-under tests/ and examples/. Asserts 0 crashes, 0 hangs, 0 sanitizer reports (UBSan aborts,
+"""Bad input: the libFuzzer target for the manifest loader (tests/fuzz/manifest_fuzz.cc, which
+also enforces the position rule) is built with clang (-fsanitize=fuzzer,address,undefined,
+every config/*.cc and base/result.cc compiled directly, so it works from a clean checkout
+without a CMake option) and run for FAULT_FUZZ_SECONDS (default 60) with -timeout=5 on a seed
+corpus made of every YAML file under tests/ and examples/. Asserts 0 crashes, 0 hangs, 0 sanitizer reports (UBSan aborts,
 LeakSanitizer on) and 0 violations of the position rule (see the target's header comment).
 
 The build is cached in $TMPDIR/stackvisor-fuzz-<hash of the sources and flags>."""
@@ -19,7 +18,7 @@ import unittest
 import faultlib as fl
 
 SRC = fl.SOURCE_DIR
-TARGET = os.path.join(fl.HERE, "fuzz", "manifest_positions_fuzz.cc")
+TARGET = os.path.join(SRC, "tests", "fuzz", "manifest_fuzz.cc")
 SECONDS = int(fl.env_number("FAULT_FUZZ_SECONDS", 60, int))
 CXXFLAGS = ["-std=c++20", "-O1", "-g", "-fno-omit-frame-pointer",
             "-fsanitize=fuzzer-no-link,address,undefined", "-fno-sanitize-recover=undefined"]
@@ -63,7 +62,7 @@ def build(clangxx):
             h.update(f.read())
     h.update(" ".join([clangxx] + CXXFLAGS + LDFLAGS).encode())
     out_dir = os.path.join(tempfile.gettempdir(), "stackvisor-fuzz-" + h.hexdigest()[:16])
-    binary = os.path.join(out_dir, "manifest_positions_fuzz")
+    binary = os.path.join(out_dir, "manifest_fuzz")
     if os.path.exists(binary):
         print(f"reusing {binary}", flush=True)
         return binary
