@@ -1,10 +1,15 @@
 // The exec probe: a command whose exit status is the verdict (compose's `test`).
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <optional>
 
 #include "base/pipe_reader.h"
 #include "base/timer.h"
+#include "base/unique_fd.h"
 #include "healthcheck/probe.h"
 #include "procs/reaper.h"
 #include "procs/spawner.h"
@@ -23,11 +28,30 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(begin, end - begin + 1));
 }
 
+// The probe's main process is its session and group leader (Spawn calls setsid), so its pid
+// names the group. SIGKILL reaches every member still in it; members that called setsid() or
+// setpgid() themselves are out of its reach.
+void KillGroup(pid_t group) { ::kill(-group, SIGKILL); }
+
+// A second descriptor for a pipe's read end, for the final synchronous drain: the PipeReader
+// owns the first one inside libuv. Both share one open file, so one O_NONBLOCK serves both.
+base::UniqueFd DupForDrain(const base::UniqueFd& fd) {
+  if (!fd.valid()) return {};
+  base::UniqueFd dup(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (dup.valid()) ::fcntl(dup.get(), F_SETFL, ::fcntl(dup.get(), F_GETFL) | O_NONBLOCK);
+  return dup;
+}
+
 /// ExecProbe spawns spec once per attempt, in its own process group, reading its stdout and
-/// stderr only to keep the last non-blank line for the detail. The verdict waits for the exit
-/// status (from the reaper) and both pipes' EOF, so the last line is complete; a timeout kills
-/// the group. Once the probe gives up on a child, the reaper keeps a no-op watch on it, so the
-/// child is reaped quietly and no callback can reach a destroyed probe.
+/// stderr only to keep the last non-blank line for the detail. The verdict is the main
+/// process's exit status, taken the moment the reaper reports it: then the rest of its group
+/// (background children of a shell) is SIGKILLed and what the main process wrote, all in the
+/// pipes by then, is read synchronously. The pipes' EOF is never awaited, since any child
+/// holding them would hold the verdict back until the timeout. A timeout, Cancel() or
+/// destruction SIGKILLs the group too. Once the probe gives up on a running child, the reaper
+/// keeps a no-op watch on it, so the child is reaped quietly and no callback can reach a
+/// destroyed probe. Children that left the group (setsid) survive; as stackvisor is a child
+/// subreaper they are re-parented to it and reaped as orphans when they end.
 class ExecProbe final : public ActiveProbe {
  public:
   ExecProbe(uv_loop_t* loop, procs::Reaper& reaper, procs::SpawnSpec spec)
@@ -54,12 +78,15 @@ class ExecProbe final : public ActiveProbe {
     }
     pid_ = child.value().pid;
     reaper_.Watch(pid_, [this](procs::WaitStatus status) { OnExit(status); });
+    drain_[0] = DupForDrain(child.value().stdout_read);
+    drain_[1] = DupForDrain(child.value().stderr_read);
+    // The end callbacks have nothing to do: the exit, not EOF, ends the attempt.
     out_.emplace(
         loop_, std::move(child.value().stdout_read),
-        [this](std::string_view data) { OnOutput(0, data); }, [this](int) { OnPipeEnd(); });
+        [this](std::string_view data) { OnOutput(0, data); }, nullptr);
     err_.emplace(
         loop_, std::move(child.value().stderr_read),
-        [this](std::string_view data) { OnOutput(1, data); }, [this](int) { OnPipeEnd(); });
+        [this](std::string_view data) { OnOutput(1, data); }, nullptr);
     timer_.Start(timeout, [this] { OnTimeout(); });
   }
 
@@ -81,38 +108,45 @@ class ExecProbe final : public ActiveProbe {
     }
   }
 
-  // PipeReader is inside its own end callback here: settle on the next loop turn, since
-  // finishing destroys the readers.
-  void OnPipeEnd() {
-    settle_.Start(std::chrono::milliseconds(0), [this] { MaybeFinish(); });
-  }
-
   void OnExit(procs::WaitStatus status) {
+    // Called right after waitpid, before the loop can spawn anything: the group id cannot have
+    // been reused while members remain (the kernel keeps it allocated), and if none remain the
+    // kill finds nothing.
+    KillGroup(pid_);
     pid_ = -1;  // reaped: never signal this pid again, it may be reused
-    status_ = status;
-    MaybeFinish();
+    Drain();
+    FinishWithStatus(status);
   }
 
-  void MaybeFinish() {
-    if (!status_) return;
-    if ((out_ && !out_->ended()) || (err_ && !err_->ended())) return;
-    FinishWithStatus();
+  // Everything the main process wrote is in the pipes once it has exited, but libuv may not
+  // have read it yet (its SIGCHLD can be handled before the pipes' readiness in a later poll).
+  // What the group's other members write from now on does not count: a pipe's capacity bounds
+  // the read, so a writer that never stops cannot hold the loop.
+  void Drain() {
+    char buf[4096];
+    for (int stream = 0; stream < 2; ++stream) {
+      if (!drain_[stream].valid()) continue;
+      size_t left = base::PipeReader::kMaxPipe;
+      while (left > 0) {
+        ssize_t n = ::read(drain_[stream].get(), buf, std::min(sizeof(buf), left));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // EAGAIN (nothing more yet), EOF, or an error: done either way
+        OnOutput(stream, std::string_view(buf, static_cast<size_t>(n)));
+        left -= static_cast<size_t>(n);
+      }
+    }
   }
 
-  void OnTimeout() {
-    // A child that exited but left a background process holding its pipes still has a verdict.
-    if (status_) return FinishWithStatus();
-    Finish(false, "timed out after " + DescribeDuration(timeout_));
-  }
+  void OnTimeout() { Finish(false, "timed out after " + DescribeDuration(timeout_)); }
 
-  void FinishWithStatus() {
+  void FinishWithStatus(procs::WaitStatus status) {
     for (const std::string& partial : partial_) {
       if (std::string line = Trim(partial); !line.empty()) last_line_ = std::move(line);
     }
     std::string detail =
-        status_->exited() ? "exit code " + std::to_string(status_->exit_code()) : status_->Describe();
+        status.exited() ? "exit code " + std::to_string(status.exit_code()) : status.Describe();
     if (!last_line_.empty()) detail += ": " + last_line_;
-    Finish(status_->success(), std::move(detail));
+    Finish(status.success(), std::move(detail));
   }
 
   // done is moved out first: it may destroy this probe.
@@ -127,28 +161,30 @@ class ExecProbe final : public ActiveProbe {
     timer_.Stop();
     settle_.Stop();
     if (pid_ > 0) {
-      // Before setsid() in the child the group does not exist yet: then kill the pid itself.
-      if (::kill(-pid_, SIGKILL) != 0) ::kill(pid_, SIGKILL);
+      // Spawn returns after the exec, so setsid() has run and the group exists.
+      KillGroup(pid_);
       reaper_.Forget(pid_);
       reaper_.Watch(pid_, [](procs::WaitStatus) {});
       pid_ = -1;
     }
+    // Closing the read ends: a member that escaped the group and still writes gets EPIPE.
     out_.reset();
     err_.reset();
-    status_.reset();
+    drain_[0].Reset();
+    drain_[1].Reset();
   }
 
   uv_loop_t* loop_;
   procs::Reaper& reaper_;
   procs::SpawnSpec spec_;
   base::Timer timer_;   // the attempt's timeout
-  base::Timer settle_;  // zero-delay: deliver outside of callbacks that must not destroy things
+  base::Timer settle_;  // zero-delay: a spawn failure is reported outside of Run
   std::function<void(ProbeResult)> done_;
   std::chrono::milliseconds timeout_{0};
   pid_t pid_ = -1;  // the running child, until reaped or given up
-  std::optional<procs::WaitStatus> status_;
   std::optional<base::PipeReader> out_;
   std::optional<base::PipeReader> err_;
+  base::UniqueFd drain_[2];  // the same pipes as out_ and err_, read once at the exit
   std::string partial_[2];
   std::string last_line_;
 };

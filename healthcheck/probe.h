@@ -45,8 +45,9 @@ std::unique_ptr<ActiveProbe> MakeTcpProbe(uv_loop_t* loop, std::string host, uin
 /// status line. A malformed URL gives a probe whose every attempt fails saying why.
 std::unique_ptr<ActiveProbe> MakeHttpProbe(uv_loop_t* loop, std::string url);
 
-/// Spawns spec (in its own process group) and is healthy when it exits 0; the last line it
-/// printed is kept for detail. On timeout (or Cancel) its process group is SIGKILLed; the reaper
+/// Spawns spec (in its own process group) and is healthy when it exits 0: the verdict comes at
+/// that exit, whatever its background children still do, and the last line it printed is kept
+/// for detail. At the exit, on timeout and on Cancel its process group is SIGKILLed; the reaper
 /// still reaps it. reaper must outlive the probe.
 std::unique_ptr<ActiveProbe> MakeExecProbe(uv_loop_t* loop, procs::Reaper& reaper,
                                            procs::SpawnSpec spec);

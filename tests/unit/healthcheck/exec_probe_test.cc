@@ -2,7 +2,11 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <string>
 
 #include "healthcheck/probe.h"
 #include "procs/reaper.h"
@@ -35,6 +39,24 @@ std::optional<ProbeResult> RunOnce(TestLoop& loop, ActiveProbe& probe,
 bool NoChildren() {
   int status;
   return ::waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD;
+}
+
+// True while pid exists and is not a zombie (a background child of a probe is not our child:
+// once killed it is reaped by init or a subreaper, not by us).
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 >= text.size()) return false;
+  char state = text[close + 2];
+  return state != 'Z' && state != 'X';
+}
+
+// The pid a probe script printed as its last line (`echo $!`), from "exit code 0: 1234".
+pid_t PrintedPid(const ProbeResult& result) {
+  size_t colon = result.detail.rfind(": ");
+  if (colon == std::string::npos) return -1;
+  return static_cast<pid_t>(std::stol(result.detail.substr(colon + 2)));
 }
 
 TEST_CASE("exec probe: exit 0 is healthy, any other exit is not, with the last line") {
@@ -118,6 +140,73 @@ TEST_CASE("exec probe: a timeout kills the process group and the reaper reaps it
     CHECK(result->detail == "timed out after 200ms");
     CHECK(loop.RunUntil([&] { return reaper.watching() == 0 && NoChildren(); }));
     CHECK(reaper.orphans_reaped() == 0);
+  }
+  CHECK(loop.Close() == 0);
+}
+
+TEST_CASE("exec probe: the verdict is the main process's exit; its group dies with it") {
+  TestLoop loop;
+  {
+    procs::Reaper reaper(loop.get());
+    // The background sleep holds both pipes open and would outlive the shell: the verdict must
+    // not wait for it (the attempt's timeout is a minute; RunOnce gives up after 8 s) and it
+    // must be killed with the shell's group.
+    auto probe =
+        MakeExecProbe(loop.get(), reaper, Spec({"/bin/sh", "-c", "sleep 30 & echo $!; exit 0"}));
+    auto result = RunOnce(loop, *probe, 60000ms);
+    REQUIRE(result.has_value());
+    CHECK(result->healthy);
+    pid_t background = PrintedPid(*result);
+    REQUIRE(background > 1);
+    CHECK(loop.RunUntil([&] { return !Alive(background); }));
+    CHECK(reaper.watching() == 0);
+
+    // Failure is decided the same way, with the exit code and the last line.
+    auto failing = MakeExecProbe(loop.get(), reaper,
+                                 Spec({"/bin/sh", "-c", "sleep 30 & echo $!; exit 3"}));
+    result = RunOnce(loop, *failing, 60000ms);
+    REQUIRE(result.has_value());
+    CHECK_FALSE(result->healthy);
+    CHECK(result->detail.rfind("exit code 3: ", 0) == 0);
+    background = PrintedPid(*result);
+    REQUIRE(background > 1);
+    CHECK(loop.RunUntil([&] { return !Alive(background); }));
+    CHECK(loop.RunUntil([&] { return reaper.watching() == 0 && NoChildren(); }));
+  }
+  CHECK(loop.Close() == 0);
+}
+
+TEST_CASE("exec probe: a child that left the group does not hold the verdict back") {
+  TestLoop loop;
+  {
+    procs::Reaper reaper(loop.get());
+    // setsid(1) in a non-interactive shell's background job does not fork: $! is the sleep,
+    // now in its own session, out of reach of the group kill, holding the pipes.
+    auto probe = MakeExecProbe(
+        loop.get(), reaper, Spec({"/bin/sh", "-c", "setsid sleep 30 & echo $!; exit 0"}));
+    auto result = RunOnce(loop, *probe, 60000ms);
+    REQUIRE(result.has_value());
+    CHECK(result->healthy);
+    pid_t escaped = PrintedPid(*result);
+    REQUIRE(escaped > 1);
+    ::kill(escaped, SIGKILL);  // ours to clean up: the probe cannot reach it
+    CHECK(loop.RunUntil([&] { return !Alive(escaped); }));
+    CHECK(loop.RunUntil([&] { return reaper.watching() == 0 && NoChildren(); }));
+  }
+  CHECK(loop.Close() == 0);
+}
+
+TEST_CASE("exec probe: the last line of a long output is read in full at the exit") {
+  TestLoop loop;
+  {
+    procs::Reaper reaper(loop.get());
+    // About 590 KB: more than a pipe holds, so part is read while it runs and the rest at exit.
+    auto probe = MakeExecProbe(loop.get(), reaper, Spec({"/bin/sh", "-c", "seq 1 100000; exit 4"}));
+    auto result = RunOnce(loop, *probe);
+    REQUIRE(result.has_value());
+    CHECK_FALSE(result->healthy);
+    CHECK(result->detail == "exit code 4: 100000");
+    CHECK(loop.RunUntil([&] { return reaper.watching() == 0 && NoChildren(); }));
   }
   CHECK(loop.Close() == 0);
 }
