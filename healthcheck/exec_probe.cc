@@ -11,6 +11,7 @@
 #include "base/timer.h"
 #include "base/unique_fd.h"
 #include "healthcheck/probe.h"
+#include "procs/children.h"
 #include "procs/reaper.h"
 #include "procs/spawner.h"
 #include "procs/wait_status.h"
@@ -27,11 +28,6 @@ std::string Trim(std::string_view s) {
   size_t end = s.find_last_not_of(ws);
   return std::string(s.substr(begin, end - begin + 1));
 }
-
-// The probe's main process is its session and group leader (Spawn calls setsid), so its pid
-// names the group. SIGKILL reaches every member still in it; members that called setsid() or
-// setpgid() themselves are out of its reach.
-void KillGroup(pid_t group) { ::kill(-group, SIGKILL); }
 
 // A second descriptor for a pipe's read end, for the final synchronous drain: the PipeReader
 // owns the first one inside libuv. Both share one open file, so one O_NONBLOCK serves both.
@@ -109,10 +105,12 @@ class ExecProbe final : public ActiveProbe {
   }
 
   void OnExit(procs::WaitStatus status) {
-    // Called right after waitpid, before the loop can spawn anything: the group id cannot have
-    // been reused while members remain (the kernel keeps it allocated), and if none remain the
-    // kill finds nothing.
-    KillGroup(pid_);
+    // The main process led its own session and group (Spawn calls setsid), so its pid names the
+    // group, which outlives it: while members remain the kernel keeps the id allocated, so it
+    // names only them; once none remain, this kill, right after waitpid, finds nothing unless a
+    // new group took the freed id in between. Never the reaped pid itself (procs::SignalGroup's
+    // fallback): it may already be someone else's.
+    ::kill(-pid_, SIGKILL);
     pid_ = -1;  // reaped: never signal this pid again, it may be reused
     Drain();
     FinishWithStatus(status);
@@ -161,8 +159,7 @@ class ExecProbe final : public ActiveProbe {
     timer_.Stop();
     settle_.Stop();
     if (pid_ > 0) {
-      // Spawn returns after the exec, so setsid() has run and the group exists.
-      KillGroup(pid_);
+      procs::SignalGroup(pid_, SIGKILL);  // not reaped yet: the pid is still ours
       reaper_.Forget(pid_);
       reaper_.Watch(pid_, [](procs::WaitStatus) {});
       pid_ = -1;
