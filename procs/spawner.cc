@@ -1,6 +1,7 @@
-// The only file that uses Boost.Process: it vforks, reports exec failures back and hands us
-// the pid. Everything the child must do between fork and exec is in
-// ChildSetup::Run, using only async-signal-safe calls on data prepared before the fork.
+// The only file that uses Boost.Process: it vforks, reports which step of the child's setup
+// failed and hands us the pid. Everything the child does between fork and exec, the exec
+// included, is in ChildSetup::RunAndExec, using only async-signal-safe calls on data prepared
+// before the fork.
 // Boost 1.74 enables its vfork path only for pre-2008 POSIX feature macros; glibc has vfork.
 #define BOOST_POSIX_HAS_VFORK 1
 

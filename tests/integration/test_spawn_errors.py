@@ -1,6 +1,7 @@
 """Spawn errors name the step that failed (issue 9), and a relative command is looked up in the
 service's working_dir, not in the directory stackvisor was started from (issue 10, item 11)."""
 import os
+import re
 import sys
 import unittest
 
@@ -17,7 +18,7 @@ class SpawnErrors(unittest.TestCase):
         with h.Stack({"u": {"command": ["sh", "-c", "true"], "user": "nobody",
                             "working_dir": "private"}}, files={"private/x": ""}) as st:
             want = f"spawn: chdir to {st.path('private')} as nobody: Permission denied"
-            st.event("u", h.re.escape(want), timeout=10)
+            st.event("u", re.escape(want), timeout=10)
             self.assertFalse(st.has_event("u", r"spawn sh:"), st.dump())
             self.assertEqual(st.wait_exit(10), 1, st.dump())
 
@@ -27,7 +28,7 @@ class SpawnErrors(unittest.TestCase):
                      files={"run.sh": HI}) as st:
             os.chmod(st.path("run.sh"), 0o755)  # executable, but inside a dir nobody cannot enter
             want = f"spawn: exec {st.path('run.sh')}: Permission denied"
-            st.event("u", h.re.escape(want), timeout=10)
+            st.event("u", re.escape(want), timeout=10)
             self.assertEqual(st.wait_exit(10), 1, st.dump())
 
 
