@@ -29,10 +29,16 @@ class ClosedStdFds(unittest.TestCase):
     def run_closed(self, redirect, kill_after):
         with h.Stack(SERVICES, wrapper=closing(redirect), args=["--no-color"]) as st:
             sv = st.pid
-            h.wait_until(lambda: [p for p in st.leftovers() if h.cmdline(p) == "sleep 1000"],
-                         10, "b running")
-            b = [p for p in st.leftovers() if h.cmdline(p) == "sleep 1000"][0]
-            h.wait_until(lambda: fl.guardians_of(sv), 5, "the guardian running")
+
+            def while_running(find):
+                def pred():
+                    self.assertIsNone(st.proc.poll(), f"stackvisor exited\n{st.dump()}")
+                    return find()
+                return pred
+            b = h.wait_until(while_running(lambda: [p for p in st.leftovers()
+                                                    if h.cmdline(p) == "sleep 1000"]),
+                             10, "b running")[0]
+            h.wait_until(while_running(lambda: fl.guardians_of(sv)), 5, "the guardian running")
             deadline = time.monotonic() + WINDOW_S
             while time.monotonic() < deadline:
                 self.assertIsNone(st.proc.poll(), f"stackvisor exited\n{st.dump()}")
