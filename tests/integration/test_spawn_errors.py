@@ -24,9 +24,10 @@ class SpawnErrors(unittest.TestCase):
 
     @unittest.skipUnless(os.getuid() == 0, "user: needs root")
     def test_program_the_user_cannot_exec(self):
-        with h.Stack({"u": {"command": ["@DIR@/run.sh"], "user": "nobody", "working_dir": "/tmp"}},
-                     files={"run.sh": HI}) as st:
-            os.chmod(st.path("run.sh"), 0o755)  # executable, but inside a dir nobody cannot enter
+        st = h.Stack({"u": {"command": ["@DIR@/run.sh"], "user": "nobody", "working_dir": "/tmp"}},
+                     files={"run.sh": HI})
+        os.chmod(st.path("run.sh"), 0o755)  # executable, but inside a dir nobody cannot enter
+        with st:
             want = f"spawn: exec {st.path('run.sh')}: Permission denied"
             st.event("u", re.escape(want), timeout=10)
             self.assertEqual(st.wait_exit(10), 1, st.dump())
