@@ -23,6 +23,8 @@ std::optional<config::Manifest> LoadManifest(const Invocation& inv) {
 }
 
 int RunConfig(const Invocation& inv) {
+  // No handlers here: a stop signal should end a `config` run the ordinary way.
+  UnblockStopSignals();
   auto manifest = LoadManifest(inv);
   if (!manifest) return 2;
   if (inv.quiet) return 0;
@@ -98,6 +100,9 @@ int RunUp(const Invocation& inv) {
   int code;
   {
     supervisor::Supervisor supervisor(&loop, *manifest, options);
+    // Its signal watchers exist now: a stop signal that arrived since main began is delivered
+    // to them, and Run() handles it as the stop request it is.
+    UnblockStopSignals();
     code = supervisor.Run();
   }
   // Let every closed handle's callback run, then the loop must be empty.

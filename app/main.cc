@@ -1,3 +1,22 @@
 #include "app/cli.h"
+#include "app/process_setup.h"
 
-int main(int argc, char** argv) { return stackvisor::app::Main(argc, argv); }
+namespace {
+
+// The earliest code a program can run: .preinit_array runs after the dynamic loader, before
+// any constructor (spdlog's, iostream's, Boost's), so a stop signal sent the moment `exec`
+// returned is blocked rather than fatal. Only a parent that blocks it across exec does better.
+void BlockStopSignalsBeforeConstructors(int, char**, char**) {
+  stackvisor::app::BlockStopSignals();
+}
+__attribute__((section(".preinit_array"), used)) void (*const kBlockEarly)(int, char**, char**) =
+    &BlockStopSignalsBeforeConstructors;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything opens a file: fds 0-2 are never free for a pipe. Stop signals are blocked
+  // already; RunUp unblocks them once the supervisor's handlers are installed.
+  stackvisor::app::EnsureStandardFds();
+  return stackvisor::app::Main(argc, argv);
+}

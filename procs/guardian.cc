@@ -38,27 +38,53 @@ bool EnvironContains(long pid, const std::string& marker) {
   return false;
 }
 
-[[noreturn]] void GuardianMain(int read_fd, const std::string& marker) {
-  // Terminal signals must not reach us; stackvisor's death is signalled by the pipe alone.
-  setsid();
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE})
-    std::signal(sig, SIG_IGN);
-  int null_fd = open("/dev/null", O_RDWR);
-  for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
-  prctl(PR_SET_NAME, "stackvisor-guard");
+void Pause(long ms) {
+  struct timespec pause = {ms / 1000, (ms % 1000) * 1000 * 1000};
+  nanosleep(&pause, nullptr);
+}
+
+// Returns once stackvisor (`parent`) is dead, or exits if it released us. End of file on the
+// pipe comes a moment before the kernel re-parents us (files are closed before the exit is
+// announced), and anything else (a read error, the write end closed by mistake) must not pass
+// for a death either: so a death is a changed parent, and the pipe only says when to look.
+void AwaitStackvisorDeath(int read_fd, pid_t parent) {
   char byte;
   ssize_t n;
   while ((n = read(read_fd, &byte, 1)) < 0 && errno == EINTR) {
   }
   if (n == 1) _exit(0);  // released: stackvisor stopped everything itself
+  for (long ms = 1; getppid() == parent; ms = ms < 100 ? ms * 2 : ms) Pause(ms);
+}
+
+[[noreturn]] void GuardianMain(int read_fd, pid_t parent, const std::string& marker) {
+  // Terminal signals must not reach us; stackvisor's death is signalled by the pipe alone.
+  setsid();
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE})
+    std::signal(sig, SIG_IGN);
+  // main() blocks the stop signals; ignored is enough here, and a blocked one would only pile up.
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  int null_fd = open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3; ++fd)
+    if (fd != read_fd) dup2(null_fd, fd);
+  prctl(PR_SET_NAME, "stackvisor-guard");
+  AwaitStackvisorDeath(read_fd, parent);
   // Processes die and others get re-parented while we kill: scan until two rounds find none.
   int quiet_rounds = 0;
   for (int round = 0; round < 200 && quiet_rounds < 2; ++round) {
     quiet_rounds = KillMarked(marker, getpid()) == 0 ? quiet_rounds + 1 : 0;
-    struct timespec pause = {0, 10 * 1000 * 1000};
-    nanosleep(&pause, nullptr);
+    Pause(10);
   }
   _exit(0);
+}
+
+// Moves fd above 0-2 (a closed standard fd at start would otherwise give us one of them, and
+// the guardian's own dup2 of /dev/null onto 0-2 would replace its pipe).
+base::UniqueFd AboveStdio(int fd) {
+  base::UniqueFd owned(fd);
+  if (fd > STDERR_FILENO) return owned;
+  return base::UniqueFd(fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
 }
 
 }  // namespace
@@ -90,12 +116,15 @@ base::Result<Guardian> Guardian::Start() {
                        std::to_string(random()) + std::to_string(random());
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return base::Error{base::ErrnoMessage("guardian: pipe2", errno)};
-  base::UniqueFd read_end(fds[0]), write_end(fds[1]);
+  base::UniqueFd read_end = AboveStdio(fds[0]), write_end = AboveStdio(fds[1]);
+  if (!read_end.valid() || !write_end.valid())
+    return base::Error{base::ErrnoMessage("guardian: fcntl F_DUPFD_CLOEXEC", errno)};
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return base::Error{base::ErrnoMessage("guardian: fork", errno)};
   if (pid == 0) {
     write_end.Reset();
-    GuardianMain(read_end.get(), marker);
+    GuardianMain(read_end.get(), parent, marker);
   }
   return Guardian(pid, std::move(write_end), std::move(marker));
 }

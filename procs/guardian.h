@@ -12,9 +12,10 @@ namespace stackvisor::procs {
 /// only a service's main process; when stackvisor is SIGKILLed, a service's own children and
 /// anything that called setsid() to escape its group would survive. Every service carries a
 /// marker in its environment (inherited by all its descendants), and when the guardian sees
-/// stackvisor gone (its pipe reaches EOF) it SIGKILLs every process carrying the marker, until
-/// none is left. After a clean stop Release() tells it so and it exits without scanning.
-/// Start it before any thread exists (it forks the whole process).
+/// stackvisor gone (its pipe reaches EOF and it has been re-parented: nothing else counts as a
+/// death) it SIGKILLs every process carrying the marker, until none is left. After a clean stop
+/// Release() tells it so and it exits without scanning. Its pipe is kept above fds 0-2, and it
+/// ignores the stop signals. Start it before any thread exists (it forks the whole process).
 class Guardian {
  public:
   static base::Result<Guardian> Start();

@@ -12,6 +12,7 @@ struct Credentials {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  std::string name;  // for error messages only; empty for a uid without a passwd entry
 };
 
 /// SpawnSpec is everything needed to start one child; it is fully resolved in the parent

@@ -1,6 +1,7 @@
-// The only file that uses Boost.Process: it vforks, reports exec failures back and hands us
-// the pid. Everything the child must do between fork and exec is in
-// ChildSetup::Run, using only async-signal-safe calls on data prepared before the fork.
+// The only file that uses Boost.Process: it vforks, reports which step of the child's setup
+// failed and hands us the pid. Everything the child does between fork and exec, the exec
+// included, is in ChildSetup::RunAndExec, using only async-signal-safe calls on data prepared
+// before the fork.
 // Boost 1.74 enables its vfork path only for pre-2008 POSIX feature macros; glibc has vfork.
 #define BOOST_POSIX_HAS_VFORK 1
 
@@ -32,8 +33,12 @@ namespace stackvisor::procs {
 namespace {
 
 /// ChildSetup holds everything the forked child needs, built in the parent, and runs the
-/// async-signal-safe setup between fork and exec. On failure it records which step failed.
+/// async-signal-safe setup between fork and exec, then execs. Boost's error_code reports only an
+/// errno, so a failing step is recorded here instead: with vfork the child writes into the
+/// parent's memory, and the parent reads `failed_step`/`failed_errno` once vfork has returned.
+/// Every step's description is formatted in the parent, because the child may not allocate.
 struct ChildSetup {
+  std::string exe;
   std::vector<std::string> argv_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
@@ -43,9 +48,14 @@ struct ChildSetup {
   int stdout_fd = -1;
   int stderr_fd = -1;
   pid_t parent = 0;
+  std::string chdir_step, setgroups_step, setgid_step, setuid_step, exec_step;
 
-  // Returns nullptr on success, else the name of the step that failed (errno is set).
-  const char* Run() const {
+  // Written by the child only; volatile because it is written behind vfork's back.
+  const char* volatile failed_step = nullptr;
+  volatile int failed_errno = 0;
+
+  // Returns only on failure, with failed_step and failed_errno set.
+  void RunAndExec() {
     // Dispositions first, while every signal is still blocked (Spawn blocks them around
     // vfork): a handler of ours must never run in the child, which shares our memory.
     struct sigaction dfl {};
@@ -56,32 +66,58 @@ struct ChildSetup {
     }
     sigset_t empty;
     sigemptyset(&empty);
-    if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return "sigprocmask";
+    if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return Fail("sigprocmask");
     // Own session: a terminal's Ctrl-C reaches stackvisor only, and the group can be signalled.
-    if (setsid() < 0) return "setsid";
+    if (setsid() < 0) return Fail("setsid");
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd < 0) return "open /dev/null";
-    if (dup2(null_fd, 0) < 0) return "dup2 stdin";
-    if (dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1) < 0) return "dup2 stdout";
-    if (dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2) < 0) return "dup2 stderr";
-    if (file_limit != nullptr && setrlimit(RLIMIT_NOFILE, file_limit) != 0) return "setrlimit";
+    if (null_fd < 0) return Fail("open /dev/null");
+    if (dup2(null_fd, 0) < 0) return Fail("dup2 stdin");
+    if (dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1) < 0) return Fail("dup2 stdout");
+    if (dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2) < 0) return Fail("dup2 stderr");
+    if (file_limit != nullptr && setrlimit(RLIMIT_NOFILE, file_limit) != 0)
+      return Fail("setrlimit RLIMIT_NOFILE");
     if (credentials != nullptr) {
       if (setgroups(credentials->groups.size(), credentials->groups.data()) != 0)
-        return "setgroups";
-      if (setgid(credentials->gid) != 0) return "setgid";
-      if (setuid(credentials->uid) != 0) return "setuid";
+        return Fail(setgroups_step.c_str());
+      if (setgid(credentials->gid) != 0) return Fail(setgid_step.c_str());
+      if (setuid(credentials->uid) != 0) return Fail(setuid_step.c_str());
     }
-    if (working_dir != nullptr && chdir(working_dir) != 0) return "chdir";
+    if (working_dir != nullptr && chdir(working_dir) != 0) return Fail(chdir_step.c_str());
     // After the uid change: changing credentials clears the parent-death signal.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return "prctl";
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return Fail("prctl PR_SET_PDEATHSIG");
     if (getppid() != parent) _exit(1);  // stackvisor died before prctl took effect
     // CLOEXEC rather than close: the kernel closes them at execve, and only if it succeeds.
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
       for (int fd = 3; fd < 65536; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
-    return nullptr;
+    // Our argv (argv[0] as the user wrote it) and environment, not Boost's defaults.
+    execve(exe.c_str(), argv.data(), envp.data());
+    Fail(exec_step.c_str());
+  }
+
+  void Fail(const char* step) {
+    failed_errno = errno;
+    failed_step = step;
   }
 };
+
+// "svtest", or "uid 1001" for a uid without a passwd entry.
+std::string UserName(const Credentials& credentials) {
+  if (!credentials.name.empty()) return credentials.name;
+  return "uid " + std::to_string(credentials.uid);
+}
+
+// Formats, in the parent, what each step that names something will say if it fails.
+void DescribeSteps(const SpawnSpec& spec, ChildSetup& setup) {
+  setup.exec_step = "exec " + setup.exe;
+  setup.chdir_step = "chdir to " + spec.working_dir;
+  if (!spec.credentials) return;
+  const Credentials& c = *spec.credentials;
+  setup.chdir_step += " as " + UserName(c);
+  setup.setgroups_step = "setgroups for " + UserName(c);
+  setup.setgid_step = "setgid " + std::to_string(c.gid);
+  setup.setuid_step = "setuid " + std::to_string(c.uid);
+}
 
 base::Result<std::pair<base::UniqueFd, base::UniqueFd>> MakePipe() {
   int fds[2];
@@ -100,8 +136,8 @@ std::string PathFromEnv(const std::vector<std::string>& env) {
 
 }  // namespace
 
-base::Result<std::string> ResolveExecutable(const std::string& argv0,
-                                            const std::string& path_env) {
+base::Result<std::string> ResolveExecutable(const std::string& argv0, const std::string& path_env,
+                                            const std::string& working_dir) {
   auto check = [](const std::string& path) -> int {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) return errno;
@@ -109,11 +145,19 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0,
     if (access(path.c_str(), X_OK) != 0) return errno;
     return 0;
   };
+  // The child runs in working_dir, so a relative path means what it would mean in a shell
+  // started there (or in a container), not what it means from wherever stackvisor was started.
+  auto in_working_dir = [&](const std::string& path) {
+    if (path.front() == '/' || working_dir.empty()) return path;
+    return working_dir + "/" + path;
+  };
   if (argv0.empty()) return base::Error{"spawn: empty command"};
   if (argv0.find('/') != std::string::npos) {
-    int err = check(argv0);
-    if (err != 0) return base::Error{base::ErrnoMessage("spawn " + argv0, err)};
-    return argv0;
+    std::string path = in_working_dir(argv0);
+    int err = check(path);
+    if (err == 0) return path;
+    std::string where = path == argv0 ? "" : " in " + working_dir;
+    return base::Error{base::ErrnoMessage("spawn " + argv0 + where, err)};
   }
   int first_error = ENOENT;
   size_t start = 0;
@@ -122,7 +166,7 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0,
     if (end == std::string::npos) end = path_env.size();
     std::string dir = path_env.substr(start, end - start);
     if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + argv0;
+    std::string candidate = in_working_dir(dir + "/" + argv0);
     int err = check(candidate);
     if (err == 0) return candidate;
     if (err != ENOENT && err != ENOTDIR && first_error == ENOENT) first_error = err;
@@ -133,20 +177,20 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0,
 
 base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   if (spec.argv.empty()) return base::Error{"spawn: empty command"};
-  auto exe = ResolveExecutable(spec.argv[0], PathFromEnv(spec.env));
+  auto exe = ResolveExecutable(spec.argv[0], PathFromEnv(spec.env), spec.working_dir);
   if (!exe.ok()) return exe.error();
-  // Checked here because the child can only report an errno, not which path was wrong.
+
+  ChildSetup setup;
+  setup.exe = exe.value();
+  DescribeSteps(spec, setup);
+  // Checked here too because a missing directory is the common case and needs no fork.
   if (!spec.working_dir.empty()) {
     struct stat st {};
     if (stat(spec.working_dir.c_str(), &st) != 0)
-      return base::Error{base::ErrnoMessage(
-          "spawn " + spec.argv[0] + ": working_dir " + spec.working_dir, errno)};
+      return base::Error{base::ErrnoMessage("spawn: " + setup.chdir_step, errno)};
     if (!S_ISDIR(st.st_mode))
-      return base::Error{"spawn " + spec.argv[0] + ": working_dir " + spec.working_dir +
-                         ": Not a directory"};
+      return base::Error{base::ErrnoMessage("spawn: " + setup.chdir_step, ENOTDIR)};
   }
-
-  ChildSetup setup;
   setup.argv_storage = spec.argv;
   for (auto& arg : setup.argv_storage) setup.argv.push_back(arg.data());
   setup.argv.push_back(nullptr);
@@ -183,20 +227,18 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
       bp::exe = exe.value(), bp::args = std::vector<std::string>{}, bp::posix::use_vfork,
       bp::extend::on_exec_setup =
           [&setup](auto& exec) {
-            if (const char* step = setup.Run()) {
-              exec.set_error(std::error_code(errno, std::system_category()), step);
-              _exit(127);
-            }
-            // Our argv (argv[0] as the user wrote it) and environment, not Boost's defaults.
-            exec.cmd_line = setup.argv.data();
-            exec.env = setup.envp.data();
+            setup.RunAndExec();
+            // An empty message: Boost copies it into a std::string, and the child must not
+            // allocate. The step is in setup.failed_step.
+            exec.set_error(std::error_code(setup.failed_errno, std::system_category()), "");
+            _exit(127);
           },
       ec);
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (ec) {
-    // Boost's message is the failing step ("chdir", "execve failed").
-    return base::Error{"spawn " + spec.argv[0] + ": " + ec.message()};
-  }
+  if (setup.failed_step != nullptr)
+    return base::Error{base::ErrnoMessage(std::string("spawn: ") + setup.failed_step,
+                                          setup.failed_errno)};
+  if (ec) return base::Error{"spawn " + spec.argv[0] + ": " + ec.message()};  // fork itself
   result.pid = child.id();
   child.detach();  // ~child() would kill it; the Reaper owns its status from now on.
   return result;

@@ -17,11 +17,16 @@ struct SpawnedChild {
 /// Spawn starts argv in its own session with default signal dispositions, an empty signal mask,
 /// stdin from /dev/null, only fds 0/1/2 inherited, PR_SET_PDEATHSIG=SIGKILL, and credentials
 /// dropped when given. It must be called from the loop thread (PDEATHSIG follows the thread).
-/// Errors (binary not found, not executable, chdir failed) come back as a message naming the
-/// program and errno, before or instead of a pid.
+/// Errors come back before or instead of a pid: a program not found or not executable as
+/// "spawn PROG: strerror"; a step of the child's setup that failed as "spawn: STEP: strerror",
+/// the step naming what it acted on ("chdir to /srv/app as svtest", "setuid 1001",
+/// "exec /usr/bin/x").
 base::Result<SpawnedChild> Spawn(const SpawnSpec& spec);
 
-/// ResolveExecutable finds argv0 on PATH the way execvp would, reporting why it could not.
-base::Result<std::string> ResolveExecutable(const std::string& argv0, const std::string& path_env);
+/// ResolveExecutable finds argv0 the way execvp would from working_dir, reporting why it could
+/// not: a relative path with a slash, and a name found through a relative PATH entry ("", "."),
+/// are relative to working_dir (the child's directory); empty working_dir means ours.
+base::Result<std::string> ResolveExecutable(const std::string& argv0, const std::string& path_env,
+                                            const std::string& working_dir);
 
 }  // namespace stackvisor::procs

@@ -64,7 +64,7 @@ procs::SpawnSpec Service::BuildSpec() const {
     // What login would set; the service's own environment below still wins.
     if (!user.home.empty()) env["HOME"] = user.home;
     if (!user.name.empty()) env["USER"] = env["LOGNAME"] = user.name;
-    spec.credentials = procs::Credentials{user.uid, user.gid, user.groups};
+    spec.credentials = procs::Credentials{user.uid, user.gid, user.groups, user.name};
   }
   for (const auto& [key, value] : config_.environment) {
     if (value) env[key] = *value;
