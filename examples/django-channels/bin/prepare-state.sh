@@ -19,8 +19,8 @@ DB_OS_USER=${DB_OS_USER:-postgres}
 
 die() { echo "state: error: $*" >&2; exit 1; }
 
-mkdir -p "$STATE_DIR"
-state=$(cd "$STATE_DIR" && pwd -P)
+# Resolved without creating it: a refused state directory is not left behind.
+state=$(realpath -m "$STATE_DIR")
 if [ "$(id -u)" -ne 0 ]; then
   for d in "$state" "$state/postgres"; do
     if [ -e "$d" ] && [ "$(stat -c %u "$d")" != "$(id -u)" ]; then
@@ -30,27 +30,33 @@ if [ "$(id -u)" -ne 0 ]; then
   done
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-  id "$DB_OS_USER" >/dev/null 2>&1 || die "DB_OS_USER=$DB_OS_USER: no such user"
-  [ "$(id -u "$DB_OS_USER")" -ne 0 ] || die "DB_OS_USER must not be root: postgres refuses to run as root"
-  # Every directory above the state dir must be searchable by "others": postgres works in it,
-  # nobody reads static files from it. This cannot be fixed from here without chmod'ing a
-  # directory the user did not name, so refuse with the way out.
+# As root: every directory above the state dir must be searchable by "others", since postgres
+# works in it and nobody reads static files from it. This cannot be fixed from here without
+# chmod'ing a directory the user did not name, so refuse with the way out. Checked before
+# creating anything (a refused directory is not left behind) and again after (mkdir under a
+# umask of 077 makes 0700 parents).
+check_reachable() {
   d=$state
   while [ "$d" != / ]; do
     d=$(dirname "$d")
+    [ -e "$d" ] || continue
     perms=$(stat -c %A "$d")
     case "$perms" in
       ?????????[xt]) ;;
       *) die "$d is $perms: the database user ($DB_OS_USER) and nginx's workers (nobody) cannot" \
            "reach the state directory $state. Set STATE_DIR to a directory under a" \
-           "world-searchable one (unset, scripts/run-example.sh uses" \
-           "/var/lib/stackvisor/django-channels as root), or chmod o+x $d" ;;
+           "world-searchable one (scripts/run-example.sh's default as root is" \
+           "/var/lib/stackvisor/django-channels), or chmod o+x $d" ;;
     esac
   done
+}
+if [ "$(id -u)" -eq 0 ]; then
+  id "$DB_OS_USER" >/dev/null 2>&1 || die "DB_OS_USER=$DB_OS_USER: no such user"
+  [ "$(id -u "$DB_OS_USER")" -ne 0 ] || die "DB_OS_USER must not be root: postgres refuses to run as root"
+  check_reachable
 fi
 
-mkdir -p "$state/postgres" "$state/redis" "$state/nginx/tmp" "$state/nginx/run" \
+mkdir -p "$state" "$state/postgres" "$state/redis" "$state/nginx/tmp" "$state/nginx/run" \
   "$state/static" "$state/media"
 # World-readable on purpose: nginx workers (nobody, when started as root) serve static/ and media/.
 chmod 0755 "$state" "$state/static" "$state/media" "$state/nginx"
@@ -67,6 +73,7 @@ rm -rf "$state/db-init"
 mv "$state/db-init.new" "$state/db-init"
 
 if [ "$(id -u)" -eq 0 ]; then
+  check_reachable
   # Only the top: data/ below belongs to the database already (and may be large).
   chown "$DB_OS_USER:" "$state/postgres"
 fi
