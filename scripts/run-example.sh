@@ -3,6 +3,7 @@
 # installs what is missing (apt-get, root or sudo), builds stackvisor, writes
 # examples/django-channels/.env from .env.example on first use (random secrets, the right
 # DB_OS_USER for who you are), then runs `stackvisor up` in the foreground. Ctrl-C stops it.
+# Works from any checkout location, as root or not; see STATE_DIR below for where data goes.
 #
 # Usage: scripts/run-example.sh [--dev] [extra `stackvisor up` arguments...]
 #   --dev   the dev shape (compose.yaml + compose.dev.yaml): daphne serves HTTP and websockets
@@ -52,21 +53,20 @@ val() {
   echo "${cur:-$2}"
 }
 
-if [ "$(id -u)" -eq 0 ]; then
-  # As root postgres (DB_OS_USER) and nginx's workers (nobody) must reach the checkout and the
-  # state directory; a checkout under /root (mode 0700) cannot work. Say so before starting.
-  d=$example
-  while [ "$d" != / ]; do
-    d=$(dirname "$d")
-    case "$(stat -c %A "$d")" in
-      ?????????[xt]) ;;
-      *) echo "run-example: $d is not searchable by other users; as root the services that" \
-              "drop privileges cannot reach $example. Move the checkout (e.g. to /srv) or" \
-              "run: chmod o+x $d" >&2
-         exit 1 ;;
-    esac
-  done
+# The state directory (database, static files...) is kept apart from the checkout, so the
+# checkout may be anywhere, a 0700 home included: as root in a place postgres (DB_OS_USER) and
+# nginx's workers (nobody) can reach, otherwise in the user's XDG state directory. STATE_DIR
+# (environment, then .env) overrides it; the `state` one-shot refuses one they cannot reach.
+STATE_DIR=$(val STATE_DIR "")
+if [ -z "$STATE_DIR" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    STATE_DIR=/var/lib/stackvisor/django-channels
+  else
+    STATE_DIR=${XDG_STATE_HOME:-$HOME/.local/state}/stackvisor/django-channels
+  fi
 fi
+export STATE_DIR
+echo "run-example: state directory $STATE_DIR (set STATE_DIR to change it)"
 
 files="-f $example/compose.yaml"
 if [ "$dev" = 1 ]; then

@@ -5,9 +5,11 @@ import asyncio
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -32,8 +34,11 @@ def check(condition, message):
         raise Failure(message)
 
 
-def wait_until(what, predicate, timeout, interval=0.05, context=None):
-    """Polls predicate() until it returns something truthy (returned) or the deadline passes."""
+def wait_until(what, predicate, timeout, interval=0.05, context=None, gone=None):
+    """Polls predicate() until it returns something truthy (returned) or the deadline passes.
+    gone(), checked at every poll the predicate did not hold, says why it never can (say,
+    stackvisor exited) or returns None: then this fails at once instead of at the deadline.
+    It is separate from predicate because predicate's own errors are retried."""
     deadline = time.monotonic() + timeout
     last_error = None
     while True:
@@ -43,6 +48,11 @@ def wait_until(what, predicate, timeout, interval=0.05, context=None):
                 return result
         except Exception as exc:  # the condition may raise until it holds
             last_error = exc
+        reason = gone() if gone else None
+        if reason:
+            detail = f" (last error: {last_error!r})" if last_error else ""
+            extra = ("\n" + context()) if context else ""
+            raise Failure(f"gave up waiting for {what}: {reason}{detail}{extra}")
         if time.monotonic() >= deadline:
             detail = f" (last error: {last_error!r})" if last_error else ""
             extra = ("\n" + context()) if context else ""
@@ -54,7 +64,7 @@ class Up:
     """One `stackvisor up` child: its own session, stdout+stderr merged and collected by a
     thread, every line kept with the monotonic time it arrived."""
 
-    def __init__(self, binary, args, env, log_path, user=None, echo=False):
+    def __init__(self, binary, args, env, log_path, user=None, echo=False, cwd=ROOT):
         self.lines = []  # (monotonic time, text)
         self.lock = threading.Lock()
         self.log = open(log_path, "w")
@@ -69,7 +79,7 @@ class Up:
         # stackvisor gets SIGTERM and stops the stack instead of outliving the test.
         self.proc = subprocess.Popen(
             ["setpriv", "--pdeathsig", "TERM", "--", str(binary), "up", "--no-color", *args],
-            cwd=str(ROOT), env=env,
+            cwd=str(cwd), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True, **kwargs)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -121,22 +131,26 @@ class Up:
                 out.setdefault(svc, []).append(int(m.group(1)))
         return out
 
+    def gone(self):
+        """Why nothing more can be waited for from this stackvisor, or None while it runs."""
+        rc = self.proc.poll()
+        if rc is None:
+            return None
+        self.reader.join(5)  # its last lines are what explain the exit
+        return f"stackvisor exited with {rc}"
+
     def wait_ready(self, timeout):
         def ready():
-            check(self.proc.poll() is None, f"stackvisor exited with {self.proc.returncode}")
             for i, (t, text) in enumerate(self.snapshot()):
                 if READY_RE.match(text):
                     return i, t
             return None
-        return wait_until("'stackvisor | all services ready'", ready, timeout, context=self.tail)
+        return wait_until("'stackvisor | all services ready'", ready, timeout,
+                          context=self.tail, gone=self.gone)
 
     def wait_event(self, service, prefix, timeout, after=-1):
-        def found():
-            hit = self.find(service, prefix, after)
-            if hit is None:
-                check(self.proc.poll() is None, f"stackvisor exited with {self.proc.returncode}")
-            return hit
-        return wait_until(f"'{service}: {prefix}'", found, timeout, context=self.tail)
+        return wait_until(f"'{service}: {prefix}'", lambda: self.find(service, prefix, after),
+                          timeout, context=self.tail, gone=self.gone)
 
     def stop(self, timeout=30, sig=signal.SIGTERM):
         """Sends sig to stackvisor only (not its services) and waits for its exit."""
@@ -168,7 +182,25 @@ class Up:
                     except OSError:
                         pass
         self.reader.join(5)
+        self.proc.stdout.close()
         self.log.close()
+
+
+def stage_for_user(user, binary):
+    """Copies the stackvisor binary and the example into a fresh directory owned by user, for
+    a run as that user: the checkout may be out of its reach (a clone in /root, mode 0700).
+    Like a clone in the user's own 0700 home, the copy is private to it. Returns (top dir,
+    binary, example); the caller removes top. The checkout's modes are never changed."""
+    pw = pwd.getpwnam(user)
+    top = Path(tempfile.mkdtemp(prefix=f"sv-e2e-{user}-checkout-", dir="/tmp"))
+    example = top / "examples" / "django-channels"
+    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns(
+        ".env", ".state", "__pycache__", "compose.override.yaml"))
+    staged_binary = top / "stackvisor"
+    shutil.copy2(binary, staged_binary)
+    for path in [top, *top.rglob("*")]:
+        os.lchown(path, pw.pw_uid, pw.pw_gid)
+    return top, staged_binary, example
 
 
 def pid_alive(pid):
@@ -230,7 +262,8 @@ def http_get(url, timeout=5):
         return e.code, e.headers, e.read().decode(errors="replace")
 
 
-def ws_broadcast(url, origin, token, publish_cmd=None, publish_env=None, timeout=10):
+def ws_broadcast(url, origin, token, publish_cmd=None, publish_env=None, timeout=10,
+                 example=EXAMPLE):
     """Two clients on url: a message sent by one reaches the other (through the Redis group);
     then, if publish_cmd is given, a message published by that separate process reaches both.
     Returns the number of messages checked."""
@@ -254,7 +287,7 @@ def ws_broadcast(url, origin, token, publish_cmd=None, publish_env=None, timeout
                 return 2
             published = token + "-published"
             proc = await asyncio.create_subprocess_exec(
-                *publish_cmd, published, cwd=str(EXAMPLE), env=publish_env,
+                *publish_cmd, published, cwd=str(example), env=publish_env,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
             out, _ = await asyncio.wait_for(proc.communicate(), 30)
             check(proc.returncode == 0, f"publish failed: {out.decode(errors='replace')}")

@@ -15,7 +15,9 @@ Drives the real stack (PostgreSQL + PostGIS, Redis, gunicorn, daphne, nginx) thr
 6. SIGTERM to stackvisor: reverse-dependency stop, PostgreSQL shuts down cleanly, nothing left
    (by pid, by environment marker, by port), exit code 0;
 7. `up` again: the data is still there and PostgreSQL did not need recovery;
-8. all of the above as an ordinary user too (created as `svtest` when run as root);
+8. all of the above as an ordinary user too (created as `svtest` when run as root); that user
+   runs a copy of the binary and the example private to it, since the checkout may be out of
+   its reach (a clone in /root); root runs the checkout's own, wherever it is (issue 9);
 9. the dev shape (compose.dev.yaml): HTTP and websockets both answered by daphne.
 Every wait has a deadline; stackvisor and its processes are killed and state removed on exit.
 
@@ -38,8 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack_harness import (EXAMPLE, PYTHON, ROOT, Failure, Up, check, http_get,  # noqa: E402
-                           pid_alive, port_open, process_name, processes_with_env, wait_until,
-                           ws_broadcast)
+                           pid_alive, port_open, process_name, processes_with_env,
+                           stage_for_user, wait_until, ws_broadcast)
 
 BIN = Path(os.environ.get("STACKVISOR_BIN", ROOT / "build" / "app" / "stackvisor")).resolve()
 PORTS = {
@@ -49,9 +51,9 @@ PORTS = {
     "CHANNELS_PORT": int(os.environ.get("E2E_CHANNELS_PORT", 18001)),
     "HTTP_PORT": int(os.environ.get("E2E_HTTP_PORT", 18080)),
 }
-PROD = ["-f", str(EXAMPLE / "compose.yaml"), "--env-file", str(EXAMPLE / ".env.example")]
-DEV = ["-f", str(EXAMPLE / "compose.yaml"), "-f", str(EXAMPLE / "compose.dev.yaml"),
-       "--env-file", str(EXAMPLE / ".env.example")]
+# Manifests of each shape, in the example directory the run uses (the checkout's, or a copy).
+PROD = ["compose.yaml"]
+DEV = ["compose.yaml", "compose.dev.yaml"]
 VERBOSE = os.environ.get("E2E_VERBOSE") == "1"
 # Variables of the caller's environment that would change the stack under test: everything
 # .env.example sets, and what the example's scripts read.
@@ -113,6 +115,14 @@ class Run:
         if os.getuid() == 0:
             os.chown(self.state, pw.pw_uid, pw.pw_gid)
         self.db_os_user = "postgres" if pw.pw_uid == 0 else user
+        # Another user gets its own copy of the binary and the example (see stage_for_user);
+        # root runs the checkout's, wherever it is: the example must not need it reachable.
+        self.run_as = user if pw.pw_uid != os.getuid() else None
+        self.staged = None
+        self.binary, self.example, self.cwd = BIN, EXAMPLE, ROOT
+        if self.run_as:
+            self.staged, self.binary, self.example = stage_for_user(user, BIN)
+            self.cwd = self.staged
         self.password = secrets.token_hex(12)
         env = {k: v for k, v in os.environ.items() if k not in INHERITED_IGNORED}
         env.update({k: str(v) for k, v in PORTS.items()})
@@ -130,10 +140,11 @@ class Run:
         self.ups = []
         self.base = f"http://127.0.0.1:{PORTS['HTTP_PORT']}"
 
-    def up(self, args, name):
-        run_as = self.user if pwd.getpwnam(self.user).pw_uid != os.getuid() else None
-        u = Up(BIN, args, self.env, self.state.parent / f"{self.state.name}-{name}.log",
-               user=run_as, echo=VERBOSE)
+    def up(self, files, name):
+        args = [a for f in files for a in ("-f", str(self.example / f))]
+        args += ["--env-file", str(self.example / ".env.example")]
+        u = Up(self.binary, args, self.env, self.state.parent / f"{self.state.name}-{name}.log",
+               user=self.run_as, echo=VERBOSE, cwd=self.cwd)
         self.ups.append(u)
         return u
 
@@ -164,6 +175,8 @@ class Run:
             log(f"  state kept in {self.state}")
         else:
             shutil.rmtree(self.state, ignore_errors=True)
+        if self.staged:
+            shutil.rmtree(self.staged, ignore_errors=True)
         return left
 
     def logs(self):
@@ -248,7 +261,7 @@ def check_ws(run, port, token):
     url = f"ws://127.0.0.1:{port}/ws/"
     return ws_broadcast(url, f"http://127.0.0.1:{port}", token,
                         publish_cmd=[PYTHON, "manage.py", "publish"],
-                        publish_env=run.django_env())
+                        publish_env=run.django_env(), example=run.example)
 
 
 # ---- steps 4 and 5 --------------------------------------------------------------------------
@@ -263,7 +276,8 @@ def kill_and_recover(up, service, recovered, timeout=30):
     i, _, msg = up.wait_event(service, "started", timeout, after=mark)
     check(f"pid {old})" not in msg, f"{service} 'restarted' with the old pid: {msg}")
     up.wait_event(service, "healthy", timeout, after=i)
-    wait_until(f"{service} to work again", recovered, timeout, interval=0.2, context=up.tail)
+    wait_until(f"{service} to work again", recovered, timeout, interval=0.2, context=up.tail,
+               gone=up.gone)
     record(f"kill -9 {service} -> restarted, healthy and working", time.monotonic() - t)
     others = [(svc, msg) for j, _, svc, msg in up.events()
               if j > mark and svc != service and msg.startswith("started")]

@@ -8,6 +8,7 @@ be found by scanning /proc/*/environ. Waiting is always on a condition with a de
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +36,35 @@ def py(name, *args):
     """argv list running one of our helper programs."""
     return [PY, prog(name)] + [str(a) for a in args]
 
+
+
+class Staged:
+    """Copies of helper programs in a fresh directory another user can reach, removed on exit.
+
+    A service that runs as another user (`user: nobody`) cannot read the checkout when one of
+    its parents is private (a clone in /root or any 0700 home): it gets copies instead. The
+    directory is made under /tmp itself (TMPDIR may be private too) with mode 0755, and the
+    checkout and its parents are never chmod'ed."""
+
+    def __init__(self, *names):
+        self.names = names
+        self.dir = None
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="svit-staged-", dir="/tmp")
+        os.chmod(self.dir, 0o755)
+        for name in self.names:
+            dest = os.path.join(self.dir, name)
+            shutil.copyfile(prog(name), dest)
+            os.chmod(dest, 0o755)
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def py(self, name, *args):
+        """Like py(), for the staged copy of name."""
+        return [PY, os.path.join(self.dir, name)] + [str(a) for a in args]
 
 # ---------------------------------------------------------------------------------------------
 # YAML emitter: strings are JSON-quoted (a JSON string is a valid YAML double-quoted scalar).

@@ -122,8 +122,10 @@ class ChildEnv(unittest.TestCase):
 
     @unittest.skipUnless(os.getuid() == 0, "user: needs root")
     def test_user_drops_privileges(self):
-        with h.Stack({"hyg": {"command": h.py("hygiene.py"), "user": "nobody",
-                              "working_dir": "/tmp"}}) as st:
+        # nobody runs a staged copy: the checkout may sit under a 0700 directory (/root).
+        with h.Staged("hygiene.py") as staged, h.Stack({
+                "hyg": {"command": staged.py("hygiene.py"), "user": "nobody",
+                        "working_dir": "/tmp"}}) as st:
             self.assertEqual(st.wait_exit(15), 0, st.dump())
             hyg = kv(st.service_lines("hyg"))
             self.assertEqual(hyg.get("UID"), "65534", st.dump())

@@ -21,7 +21,9 @@ def env_bool(name, default="0"):
 
 
 # Relative STATE_DIR values are relative to the project directory (the services' working_dir).
-STATE_DIR = (BASE_DIR / env("STATE_DIR", ".state")).resolve()
+# The default is compose.yaml's, for manage.py run by hand.
+_XDG_STATE = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+STATE_DIR = (BASE_DIR / env("STATE_DIR", f"{_XDG_STATE}/stackvisor/django-channels")).resolve()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", required=True)
 DEBUG = env_bool("DJANGO_DEBUG")
