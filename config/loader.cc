@@ -40,14 +40,20 @@ class Loader {
     Node merged;
     merged.kind = Node::Kind::kMap;
     merged.pos = {files_.front().shown, 1, 1};
+    bool unreadable = false;
     for (const auto& file : files_) {
       Node tree = ReadFile(file);
-      if (!tree.IsMap()) continue;
+      if (!tree.IsMap()) {
+        unreadable = true;  // the error is reported; the other files are still read
+        continue;
+      }
       InterpolateTree(tree, variables_, r_);
       NormaliseTree(tree, r_);
       MergeTree(merged, tree);
     }
-    if (HasErrors(result_.diagnostics) && merged.entries.empty()) return Finish();
+    // Validating what is left of a file that could not be read or parsed would only report
+    // its absence ("no command", "got null"), burying the one error that matters.
+    if (unreadable || (HasErrors(result_.diagnostics) && merged.entries.empty())) return Finish();
     BuildContext context{project_dir_, cwd_, variables_, static_cast<unsigned>(geteuid())};
     std::vector<std::string> absolute;
     for (const auto& f : files_) absolute.push_back(f.absolute);
