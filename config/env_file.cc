@@ -1,5 +1,7 @@
 #include "config/env_file.h"
 
+#include "config/diagnostic.h"
+
 namespace stackvisor::config {
 namespace {
 
@@ -31,8 +33,8 @@ class Reader {
     std::string key(text_.substr(start, pos_ - start));
     while (!key.empty() && IsBlank(key.back())) key.pop_back();
     if (key.empty() || key.find_first_of(" \t#") != std::string::npos) {
-      Issue(line, true, "invalid line '" + std::string(text_.substr(start, pos_ - start)) +
-                            "': expected KEY=VALUE");
+      Issue(line, true,
+            "invalid line " + Quote(text_.substr(start, pos_ - start)) + ": expected KEY=VALUE");
       return SkipLine();
     }
     if (pos_ >= text_.size() || text_[pos_] == '\n') {

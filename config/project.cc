@@ -150,7 +150,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     const Node* service = services->Get(wanted);
     if (!service) {
       r.Error(SourcePos{kNoFile, 0, 0}, "",
-              "no such service: '" + wanted + "'" + DidYouMean(wanted, names));
+              "no such service: " + Quote(wanted) + DidYouMean(wanted, names));
       continue;
     }
     for (const auto& p : ProfilesOf(*service)) active.insert(p);
@@ -166,8 +166,8 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
               "letter or digit");
     else if (IsReservedServiceName(e.key))
       r.Error(e.key_pos, path,
-              "service name '" + e.key +
-                  "' is reserved for stackvisor's own events; rename the service");
+              "service name " + Quote(e.key) +
+                  " is reserved for stackvisor's own events; rename the service");
     const auto profiles = ProfilesOf(e.value);
     const bool is_active = all || profiles.empty() ||
                            std::any_of(profiles.begin(), profiles.end(),

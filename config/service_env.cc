@@ -52,8 +52,8 @@ void ServiceBuilder::EnvFile(const std::string& file, bool required, const Node&
   FileText read = ReadInputFile(absolute);
   if (!read.ok) {
     if (read.missing && !required) return;
-    if (read.missing) return r_.Error(at, path, "env file '" + file + "' not found");
-    return r_.Error(at, path, "cannot read env file '" + file + "': " + read.error);
+    if (read.missing) return r_.Error(at, path, "env file " + Quote(file) + " not found");
+    return r_.Error(at, path, "cannot read env file " + Quote(file) + ": " + read.error);
   }
   std::vector<EnvFileIssue> issues;
   auto entries = ParseEnvFile(read.text, context_.variables, issues);
