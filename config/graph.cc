@@ -79,7 +79,8 @@ void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r) {
       const SourcePos pos = draft.dependency_pos[it->service];
       auto target = by_name.find(it->service);
       if (target == by_name.end()) {
-        r.Error(pos, path, "unknown service " + Quote(it->service) + DidYouMean(it->service, names));
+        r.Error(pos, path,
+                "unknown service " + Quote(it->service) + DidYouMean(it->service, names));
       } else if (!target->second->active && it->required) {
         const auto& profiles = target->second->service.profiles;
         r.Error(pos, path,

@@ -106,7 +106,8 @@ class Builder : public YAML::EventHandler {
 
   void Prepare(Node& node, const YAML::Mark& mark, const std::string& tag) {
     if (++real_nodes_ > kMaxNodes)
-      Fail(mark, "more than " + std::to_string(kMaxNodes) + " YAML nodes; a manifest has far fewer");
+      Fail(mark,
+           "more than " + std::to_string(kMaxNodes) + " YAML nodes; a manifest has far fewer");
     node.pos = Pos(mark);
     if (tag == "!reset" || tag == "!override") node.tag = tag;
   }

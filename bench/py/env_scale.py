@@ -85,7 +85,8 @@ def main():
                 if seconds is None:
                     break
                 times.append(seconds)
-            shown = f"> {a.timeout:.0f}" if len(times) < a.runs else f"{statistics.median(times):.3f}"
+            shown = (f"> {a.timeout:.0f}" if len(times) < a.runs
+                     else f"{statistics.median(times):.3f}")
             print(f"{name:32} {shown:>10}  {note}", flush=True)
 
 
