@@ -1,5 +1,7 @@
 #pragma once
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stackvisor::config {
@@ -20,5 +22,16 @@ struct Diagnostic {
 };
 
 bool HasErrors(const std::vector<Diagnostic>& diagnostics);
+
+/// How much of a user's value a message repeats: enough to recognise it, never a line of
+/// hundreds of KiB.
+inline constexpr size_t kMaxQuoted = 80;
+
+/// Cut returns text, or its first kMaxQuoted bytes (never splitting a UTF-8 character) and
+/// "…". Every message that repeats input goes through Cut or Quote.
+std::string Cut(std::string_view text);
+
+/// Quote is 'Cut(text)'.
+std::string Quote(std::string_view text);
 
 }  // namespace stackvisor::config

@@ -1,5 +1,7 @@
 #include "config/env_file.h"
 
+#include "config/diagnostic.h"
+
 namespace stackvisor::config {
 namespace {
 
@@ -9,7 +11,7 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 class Reader {
  public:
   Reader(std::string_view text, const Variables& vars, std::vector<EnvFileIssue>& issues)
-      : text_(text), vars_(vars), issues_(issues) {}
+      : text_(text), vars_(vars), scope_(vars), issues_(issues) {}
 
   std::vector<EnvEntry> Run() {
     while (pos_ < text_.size()) Line();
@@ -31,8 +33,8 @@ class Reader {
     std::string key(text_.substr(start, pos_ - start));
     while (!key.empty() && IsBlank(key.back())) key.pop_back();
     if (key.empty() || key.find_first_of(" \t#") != std::string::npos) {
-      Issue(line, true, "invalid line '" + std::string(text_.substr(start, pos_ - start)) +
-                            "': expected KEY=VALUE");
+      Issue(line, true,
+            "invalid line " + Quote(text_.substr(start, pos_ - start)) + ": expected KEY=VALUE");
       return SkipLine();
     }
     if (pos_ >= text_.size() || text_[pos_] == '\n') {
@@ -45,7 +47,10 @@ class Reader {
     if (pos_ < text_.size() && text_[pos_] == '\'') value = SingleQuoted(line);
     else if (pos_ < text_.size() && text_[pos_] == '"') value = DoubleQuoted(line);
     else value = Unquoted(line);
-    if (value) entries_.push_back({key, std::move(value), line});
+    if (!value) return;
+    // Later lines see this value unless the caller's variables define the key (they win).
+    if (!vars_.count(key)) scope_[key] = *value;
+    entries_.push_back({key, std::move(value), line});
   }
 
   std::optional<std::string> SingleQuoted(int line) {
@@ -105,11 +110,8 @@ class Reader {
   }
 
   std::string Expand(const std::string& raw, int line) {
-    Variables scope = vars_;
-    for (const auto& e : entries_)
-      if (e.value) scope.emplace(e.key, *e.value);  // emplace: vars_ keep precedence
     std::vector<InterpolationIssue> found;
-    std::string value = Interpolate(raw, scope, found);
+    std::string value = Interpolate(raw, scope_, found);
     for (auto& f : found) Issue(line, f.error, f.message);
     return value;
   }
@@ -139,6 +141,9 @@ class Reader {
 
   std::string_view text_;
   const Variables& vars_;
+  // vars_ plus the keys defined so far, kept up to date line by line: rebuilding it for each
+  // line made a file of n lines cost n^2.
+  Variables scope_;
   std::vector<EnvFileIssue>& issues_;
   std::vector<EnvEntry> entries_;
   size_t pos_ = 0;

@@ -25,7 +25,8 @@ struct EnvFileIssue {
 /// 'single quotes' literal, "double quotes" with \n \t \r \\ \" \$ escapes and interpolation
 /// (quoted values may span lines), unquoted values trimmed and interpolated with an inline
 /// comment only after a blank (`a#b` keeps the '#'), a bare KEY meaning unset. References
-/// resolve from vars first, then from keys defined earlier in the same file.
+/// resolve from vars first, then from keys defined earlier in the same file (the latest
+/// definition, as compose reads it). Linear in the size of the file.
 std::vector<EnvEntry> ParseEnvFile(std::string_view text, const Variables& vars,
                                    std::vector<EnvFileIssue>& issues);
 

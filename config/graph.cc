@@ -10,7 +10,7 @@ namespace {
 
 std::string ProfileList(const std::vector<std::string>& profiles) {
   std::string out;
-  for (const auto& p : profiles) out += (out.empty() ? "'" : ", '") + p + "'";
+  for (const auto& p : profiles) out += (out.empty() ? "" : ", ") + Quote(p);
   return out;
 }
 
@@ -79,11 +79,12 @@ void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r) {
       const SourcePos pos = draft.dependency_pos[it->service];
       auto target = by_name.find(it->service);
       if (target == by_name.end()) {
-        r.Error(pos, path, "unknown service '" + it->service + "'" + DidYouMean(it->service, names));
+        r.Error(pos, path,
+                "unknown service " + Quote(it->service) + DidYouMean(it->service, names));
       } else if (!target->second->active && it->required) {
         const auto& profiles = target->second->service.profiles;
         r.Error(pos, path,
-                "service '" + it->service + "' is not active: enable its profile " +
+                "service " + Quote(it->service) + " is not active: enable its profile " +
                     ProfileList(profiles) + " (--profile " + profiles.front() +
                     ") or set required: false");
       } else if (!target->second->active) {

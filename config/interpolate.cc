@@ -1,5 +1,7 @@
 #include "config/interpolate.h"
 
+#include "config/diagnostic.h"
+
 namespace stackvisor::config {
 namespace {
 
@@ -56,7 +58,7 @@ class Parser {
   std::string Value(const std::string& name, std::vector<InterpolationIssue>& issues) {
     auto it = vars_.find(name);
     if (it != vars_.end()) return it->second;
-    issues.push_back({false, "variable '" + name + "' is not set, using an empty string"});
+    issues.push_back({false, "variable " + Quote(name) + " is not set, using an empty string"});
     return "";
   }
 
@@ -100,8 +102,8 @@ class Parser {
       default: {  // '?'
         if (usable) return it->second;
         issues.insert(issues.end(), argument_issues.begin(), argument_issues.end());
-        std::string message = "required variable '" + name + "' is missing a value";
-        if (!argument.empty()) message += ": " + argument;
+        std::string message = "required variable " + Quote(name) + " is missing a value";
+        if (!argument.empty()) message += ": " + Cut(argument);
         issues.push_back({true, message});
         return "";
       }
@@ -111,7 +113,7 @@ class Parser {
   std::string Invalid() {
     if (!failed_) {
       syntax_errors_.push_back(
-          {true, "invalid interpolation format in '" + std::string(text_) + "'"});
+          {true, "invalid interpolation format in " + Quote(text_)});
     }
     failed_ = true;  // nothing after a malformed ${ can be trusted: stop here
     pos_ = text_.size();

@@ -3,17 +3,15 @@
 #include "config/loader.h"
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include <unistd.h>
 
 #include "config/env_file.h"
 #include "config/load_steps.h"
+#include "config/read_file.h"
 
 namespace stackvisor::config {
 namespace {
@@ -24,23 +22,6 @@ struct File {
   std::string shown;     // as given, or relative to cwd: what diagnostics print
   std::string absolute;
 };
-
-bool ReadText(const std::string& path, std::string& text, std::string& why) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    why = "is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = fs::exists(path, ec) ? std::strerror(errno) : "not found";
-    return false;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
-}
 
 /// Loader holds one Load call's state; each step is a method, run in order by Run().
 class Loader {
@@ -59,14 +40,20 @@ class Loader {
     Node merged;
     merged.kind = Node::Kind::kMap;
     merged.pos = {files_.front().shown, 1, 1};
+    bool unreadable = false;
     for (const auto& file : files_) {
       Node tree = ReadFile(file);
-      if (!tree.IsMap()) continue;
+      if (!tree.IsMap()) {
+        unreadable = true;  // the error is reported; the other files are still read
+        continue;
+      }
       InterpolateTree(tree, variables_, r_);
       NormaliseTree(tree, r_);
       MergeTree(merged, tree);
     }
-    if (HasErrors(result_.diagnostics) && merged.entries.empty()) return Finish();
+    // Validating what is left of a file that could not be read or parsed would only report
+    // its absence ("no command", "got null"), burying the one error that matters.
+    if (unreadable || (HasErrors(result_.diagnostics) && merged.entries.empty())) return Finish();
     BuildContext context{project_dir_, cwd_, variables_, static_cast<unsigned>(geteuid())};
     std::vector<std::string> absolute;
     for (const auto& f : files_) absolute.push_back(f.absolute);
@@ -122,13 +109,13 @@ class Loader {
     }
     Variables environment(options_.environment.begin(), options_.environment.end());
     for (const auto& [shown, absolute] : sources) {
-      std::string text, why;
-      if (!ReadText(absolute, text, why)) {
-        r_.Error(SourcePos{shown, 0, 0}, "", "cannot read env file: " + why);
+      FileText file = ReadInputFile(absolute);
+      if (!file.ok) {
+        r_.Error(SourcePos{shown, 0, 0}, "", "cannot read env file: " + file.error);
         continue;
       }
       std::vector<EnvFileIssue> issues;
-      for (auto& e : ParseEnvFile(text, environment, issues))
+      for (auto& e : ParseEnvFile(file.text, environment, issues))
         if (e.value) variables_[e.key] = *e.value;
       for (const auto& i : issues) {
         if (i.error) r_.Error(SourcePos{shown, i.line, 1}, "", i.message);
@@ -139,14 +126,13 @@ class Loader {
   }
 
   Node ReadFile(const File& file) {
-    std::string text, why;
-    if (text_) {
-      text = *text_;
-    } else if (!ReadText(file.absolute, text, why)) {
-      r_.Error(SourcePos{file.shown, 0, 0}, "", "cannot read manifest: " + why);
+    if (text_) return ReadYaml(*text_, file.shown, result_.diagnostics);
+    FileText read = ReadInputFile(file.absolute);
+    if (!read.ok) {
+      r_.Error(SourcePos{file.shown, 0, 0}, "", "cannot read manifest: " + read.error);
       return Node{};
     }
-    return ReadYaml(text, file.shown, result_.diagnostics);
+    return ReadYaml(read.text, file.shown, result_.diagnostics);
   }
 
   // Diagnostics in file order: no-file ones first, then the manifests in merge order, then

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <filesystem>
 #include <set>
+#include <string_view>
 
 #include "config/load_steps.h"
 
@@ -37,6 +38,16 @@ bool IsValidServiceName(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '_' || c == '.' || c == '-';
   });
+}
+
+// stackvisor's own events carry this name as their prefix ("stackvisor | db: healthy ..."); a
+// service of that name, in any case, could print lines no reader could tell from real events.
+bool IsReservedServiceName(const std::string& name) {
+  constexpr std::string_view kOwn = "stackvisor";
+  return name.size() == kOwn.size() &&
+         std::equal(name.begin(), name.end(), kOwn.begin(), [](unsigned char a, char b) {
+           return std::tolower(a) == b;
+         });
 }
 
 std::vector<std::string> SplitCommas(const std::string& text) {
@@ -139,7 +150,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     const Node* service = services->Get(wanted);
     if (!service) {
       r.Error(SourcePos{kNoFile, 0, 0}, "",
-              "no such service: '" + wanted + "'" + DidYouMean(wanted, names));
+              "no such service: " + Quote(wanted) + DidYouMean(wanted, names));
       continue;
     }
     for (const auto& p : ProfilesOf(*service)) active.insert(p);
@@ -153,6 +164,10 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
       r.Error(e.key_pos, path,
               "invalid service name: expected letters, digits, '_', '.' and '-', starting with a "
               "letter or digit");
+    else if (IsReservedServiceName(e.key))
+      r.Error(e.key_pos, path,
+              "service name " + Quote(e.key) +
+                  " is reserved for stackvisor's own events; rename the service");
     const auto profiles = ProfilesOf(e.value);
     const bool is_active = all || profiles.empty() ||
                            std::any_of(profiles.begin(), profiles.end(),

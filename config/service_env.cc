@@ -1,9 +1,7 @@
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "config/env_file.h"
+#include "config/read_file.h"
 #include "config/service_builder.h"
 
 namespace stackvisor::config {
@@ -51,19 +49,14 @@ void ServiceBuilder::EnvFile(const std::string& file, bool required, const Node&
   if (!active_) return;  // an inactive service's files may not exist on this host
   namespace fs = std::filesystem;
   const std::string absolute = (fs::path(context_.project_directory) / file).lexically_normal();
-  std::ifstream in(absolute);
-  if (!in) {
-    const int err = errno;
-    std::error_code ec;
-    const bool exists = fs::exists(absolute, ec);
-    if (!exists && !required) return;
-    if (!exists) return r_.Error(at, path, "env file '" + file + "' not found");
-    return r_.Error(at, path, "cannot read env file '" + file + "': " + std::strerror(err));
+  FileText read = ReadInputFile(absolute);
+  if (!read.ok) {
+    if (read.missing && !required) return;
+    if (read.missing) return r_.Error(at, path, "env file " + Quote(file) + " not found");
+    return r_.Error(at, path, "cannot read env file " + Quote(file) + ": " + read.error);
   }
-  std::stringstream text;
-  text << in.rdbuf();
   std::vector<EnvFileIssue> issues;
-  auto entries = ParseEnvFile(text.str(), context_.variables, issues);
+  auto entries = ParseEnvFile(read.text, context_.variables, issues);
   const std::string shown = DisplayPath(absolute, context_.cwd);
   for (const auto& issue : issues) {
     const SourcePos pos{shown, issue.line, 1};

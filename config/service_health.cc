@@ -137,7 +137,7 @@ bool ServiceBuilder::HealthLog(const Node& node, const std::string& path) {
   try {
     std::regex compiled(*pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    r_.Error(node, path, "invalid regular expression '" + *pattern + "': " + e.what());
+    r_.Error(node, path, "invalid regular expression " + Quote(*pattern) + ": " + e.what());
     return false;
   }
   draft_.service.healthcheck.log_regex = *pattern;

@@ -38,9 +38,7 @@ std::string Describe(const Node& node) {
     case Node::Kind::kMap: return "a mapping";
     case Node::Kind::kScalar: break;
   }
-  constexpr size_t kMaxShown = 60;
-  if (node.value.size() > kMaxShown) return "'" + node.value.substr(0, kMaxShown) + "...'";
-  return "'" + node.value + "'";
+  return Quote(node.value);
 }
 
 Node Scalar(std::string value, SourcePos pos) {

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "config/diagnostic.h"
+
 namespace stackvisor::config {
 namespace {
 
@@ -39,7 +41,7 @@ base::Result<User> LookupUser(const std::string& spec) {
   const std::string user_part = spec.substr(0, colon);
   const std::string group_part = colon == std::string::npos ? "" : spec.substr(colon + 1);
   if (user_part.empty() || (colon != std::string::npos && group_part.empty()))
-    return base::Error{"expected name, uid, name:group or uid:gid, got '" + spec + "'"};
+    return base::Error{"expected name, uid, name:group or uid:gid, got " + Quote(spec)};
 
   const passwd* pw = nullptr;
   if (auto uid = ParseId(user_part)) {
@@ -47,7 +49,7 @@ base::Result<User> LookupUser(const std::string& spec) {
     pw = getpwuid(user.uid);
   } else {
     pw = getpwnam(user_part.c_str());
-    if (!pw) return base::Error{"unknown user '" + user_part + "'"};
+    if (!pw) return base::Error{"unknown user " + Quote(user_part)};
   }
   if (pw) {
     user.uid = pw->pw_uid;
@@ -61,7 +63,7 @@ base::Result<User> LookupUser(const std::string& spec) {
       user.gid = static_cast<gid_t>(*gid);
     } else {
       const group* gr = getgrnam(group_part.c_str());
-      if (!gr) return base::Error{"unknown group '" + group_part + "'"};
+      if (!gr) return base::Error{"unknown group " + Quote(group_part)};
       user.gid = gr->gr_gid;
     }
   }
@@ -71,7 +73,7 @@ base::Result<User> LookupUser(const std::string& spec) {
 
 std::optional<std::string> CheckCanSwitch(const User& user, uid_t euid) {
   if (euid == 0 || user.uid == euid) return std::nullopt;
-  return "cannot run as user '" + user.spec + "' (uid " + std::to_string(user.uid) +
+  return "cannot run as user " + Quote(user.spec) + " (uid " + std::to_string(user.uid) +
          "): stackvisor is not running as root (euid " + std::to_string(euid) + ")";
 }
 

@@ -86,3 +86,25 @@ TEST_CASE("ParseEnvFile reports problems with their line") {
   CHECK_FALSE(q.issues[3].error);
   CHECK(q.Get("GOOD") == "1");
 }
+
+TEST_CASE("ParseEnvFile: a later definition of a key is what later lines see") {
+  auto p = Parse("A=first\nA=second\nB=${A}\n");
+  CHECK(p.issues.empty());
+  REQUIRE(p.entries.size() == 3);
+  CHECK(p.entries[2].value == "second");
+}
+
+// The scale that used to take minutes (every line copied all earlier ones): the test checks
+// the values, the time is measured by bench/py/env_scale.py.
+TEST_CASE("ParseEnvFile: 100,000 lines, each referring to the one before") {
+  constexpr int kLines = 100000;
+  std::string text = "K0=v\n";
+  for (int i = 1; i < kLines; ++i)
+    text += "K" + std::to_string(i) + "=${K" + std::to_string(i - 1) + "}\n";
+  auto p = Parse(text);
+  CHECK(p.issues.empty());
+  REQUIRE(p.entries.size() == kLines);
+  CHECK(p.entries.back().key == "K" + std::to_string(kLines - 1));
+  CHECK(p.entries.back().value == "v");
+  CHECK(p.entries.back().line == kLines);
+}
