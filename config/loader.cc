@@ -12,6 +12,7 @@
 #include "config/env_file.h"
 #include "config/load_steps.h"
 #include "config/read_file.h"
+#include "config/state_home.h"
 
 namespace stackvisor::config {
 namespace {
@@ -123,6 +124,8 @@ class Loader {
       }
     }
     for (const auto& [key, value] : environment) variables_[key] = value;
+    if (!variables_.contains(kStateHomeVariable))
+      variables_[kStateHomeVariable] = DefaultStateHome(variables_, geteuid() == 0);
   }
 
   Node ReadFile(const File& file) {

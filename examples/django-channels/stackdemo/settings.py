@@ -21,9 +21,13 @@ def env_bool(name, default="0"):
 
 
 # Relative STATE_DIR values are relative to the project directory (the services' working_dir).
-# The default is compose.yaml's, for manage.py run by hand.
-_XDG_STATE = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-STATE_DIR = (BASE_DIR / env("STATE_DIR", f"{_XDG_STATE}/stackvisor/django-channels")).resolve()
+# The default is compose.yaml's (stackvisor's STACKVISOR_STATE_HOME), for manage.py run by hand.
+if os.geteuid() == 0:
+    _STATE_HOME = "/var/lib/stackvisor"
+else:
+    _xdg = os.environ.get("XDG_STATE_HOME", "")
+    _STATE_HOME = (_xdg if _xdg.startswith("/") else os.path.expanduser("~/.local/state")) + "/stackvisor"
+STATE_DIR = (BASE_DIR / env("STATE_DIR", f"{_STATE_HOME}/django-channels")).resolve()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", required=True)
 DEBUG = env_bool("DJANGO_DEBUG")
