@@ -12,6 +12,8 @@
 #include <cstring>
 #include <random>
 
+#include "procs/containment.h"
+
 namespace stackvisor::procs {
 namespace {
 
@@ -38,7 +40,19 @@ bool EnvironContains(long pid, const std::string& marker) {
   return false;
 }
 
-[[noreturn]] void GuardianMain(int read_fd, const std::string& marker) {
+// Kills every service cgroup under the stack cgroup (not the stack cgroup itself: we are in it);
+// returns how many were still populated.
+int KillServiceCgroups(const std::string& stack) {
+  int populated = 0;
+  for (const auto& dir : ChildCgroups(stack)) {
+    if (!CgroupPopulated(dir)) continue;
+    ++populated;
+    KillCgroup(dir);
+  }
+  return populated;
+}
+
+[[noreturn]] void GuardianMain(int read_fd, const std::string& marker, const std::string& stack) {
   // Terminal signals must not reach us; stackvisor's death is signalled by the pipe alone.
   setsid();
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE})
@@ -54,10 +68,13 @@ bool EnvironContains(long pid, const std::string& marker) {
   // Processes die and others get re-parented while we kill: scan until two rounds find none.
   int quiet_rounds = 0;
   for (int round = 0; round < 200 && quiet_rounds < 2; ++round) {
-    quiet_rounds = KillMarked(marker, getpid()) == 0 ? quiet_rounds + 1 : 0;
+    int killed = stack.empty() ? 0 : KillServiceCgroups(stack);
+    killed += KillMarked(marker, getpid());
+    quiet_rounds = killed == 0 ? quiet_rounds + 1 : 0;
     struct timespec pause = {0, 10 * 1000 * 1000};
     nanosleep(&pause, nullptr);
   }
+  if (!stack.empty()) RemoveStackCgroup(stack, 1000);
   _exit(0);
 }
 
@@ -84,7 +101,7 @@ void Guardian::Release() {
   pipe_.Reset();
 }
 
-base::Result<Guardian> Guardian::Start() {
+base::Result<Guardian> Guardian::Start(const std::string& stack_cgroup) {
   std::random_device random;
   std::string marker = "STACKVISOR_RUN=" + std::to_string(getpid()) + "." +
                        std::to_string(random()) + std::to_string(random());
@@ -95,7 +112,7 @@ base::Result<Guardian> Guardian::Start() {
   if (pid < 0) return base::Error{base::ErrnoMessage("guardian: fork", errno)};
   if (pid == 0) {
     write_end.Reset();
-    GuardianMain(read_end.get(), marker);
+    GuardianMain(read_end.get(), marker, stack_cgroup);
   }
   return Guardian(pid, std::move(write_end), std::move(marker));
 }

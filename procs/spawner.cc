@@ -42,6 +42,7 @@ struct ChildSetup {
   const rlimit* file_limit = nullptr;  // the soft limit stackvisor itself was started with
   int stdout_fd = -1;
   int stderr_fd = -1;
+  int cgroup_procs_fd = -1;
   pid_t parent = 0;
 
   // Returns nullptr on success, else the name of the step that failed (errno is set).
@@ -57,6 +58,8 @@ struct ChildSetup {
     sigset_t empty;
     sigemptyset(&empty);
     if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return "sigprocmask";
+    // Before the credentials drop: an unprivileged uid may not move itself into the cgroup.
+    if (cgroup_procs_fd >= 0 && write(cgroup_procs_fd, "0", 1) != 1) return "write cgroup.procs";
     // Own session: a terminal's Ctrl-C reaches stackvisor only, and the group can be signalled.
     if (setsid() < 0) return "setsid";
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -157,6 +160,7 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   if (spec.credentials) setup.credentials = &*spec.credentials;
   setup.file_limit = InheritedFileLimit();
   setup.parent = getpid();
+  setup.cgroup_procs_fd = spec.cgroup_procs_fd;
 
   SpawnedChild result;
   base::UniqueFd out_write, err_write;
