@@ -46,8 +46,10 @@ void Pause(int ms) {
   nanosleep(&pause, nullptr);
 }
 
-// Empties and removes one cgroup; rmdir fails with EBUSY until its last process has exited.
-bool RemoveOne(const std::string& dir, int wait_ms) {
+// Empties and removes a cgroup and its children; rmdir fails with EBUSY until its last process
+// has exited and its children are gone.
+bool RemoveTree(const std::string& dir, int wait_ms) {
+  for (const auto& child : ChildCgroups(dir)) RemoveTree(child, wait_ms);
   for (int waited = 0;; waited += 5) {
     if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
     if (errno != EBUSY || waited >= wait_ms) return false;
@@ -152,12 +154,12 @@ std::vector<std::string> ChildCgroups(const std::string& dir) {
 bool RemoveStackCgroup(const std::string& stack, int wait_ms) {
   for (const auto& child : ChildCgroups(stack)) {
     KillCgroup(child);
-    RemoveOne(child, wait_ms);
+    RemoveTree(child, wait_ms);
   }
   for (pid_t pid : CgroupPids(stack)) {
     if (pid == getpid()) WriteFile(Parent(stack) + "/cgroup.procs", "0");
   }
-  return RemoveOne(stack, wait_ms);
+  return RemoveTree(stack, wait_ms);
 }
 
 }  // namespace stackvisor::procs

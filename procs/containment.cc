@@ -64,7 +64,10 @@ std::unique_ptr<Containment> Containment::Create() {
     if (mkdir(stack.c_str(), 0755) == 0) break;
     if (errno != EEXIST || attempt == 10) return Disabled(base::ErrnoMessage("mkdir " + stack, errno));
   }
-  return std::unique_ptr<Containment>(new Containment(stack, ""));
+  std::unique_ptr<Containment> containment(new Containment(stack, ""));
+  if (mkdir(containment->Services().c_str(), 0755) != 0)
+    containment->Deactivate(base::ErrnoMessage("mkdir " + containment->Services(), errno));
+  return containment;
 }
 
 Containment::~Containment() {
@@ -98,10 +101,10 @@ void Containment::Adopt(pid_t pid) {
 base::Result<ServiceCgroup*> Containment::AddService(const std::string& name) {
   if (!active()) return static_cast<ServiceCgroup*>(nullptr);
   std::string base_name = CgroupName(name);
-  std::string dir = stack_ + "/" + base_name;
+  std::string dir = Services() + "/" + base_name;
   // Two names may sanitise alike ("a.b", "a_b"): number the later ones.
   for (int n = 2; access(dir.c_str(), F_OK) == 0; ++n)
-    dir = stack_ + "/" + base_name + "-" + std::to_string(n);
+    dir = Services() + "/" + base_name + "-" + std::to_string(n);
   if (mkdir(dir.c_str(), 0755) != 0)
     return base::Error{base::ErrnoMessage(name + ": mkdir " + dir, errno)};
   std::string procs = dir + "/cgroup.procs";
@@ -130,18 +133,14 @@ std::vector<pid_t> Containment::Pids() const {
   return pids;
 }
 
-bool Containment::Populated() const {
-  for (const auto& entry : services_)
-    if (entry.second->Populated()) return true;
-  return false;
-}
+bool Containment::Populated() const { return active() && CgroupPopulated(Services()); }
 
 void Containment::Signal(int signal) const {
   for (const auto& entry : services_) entry.second->Signal(signal);
 }
 
 void Containment::Kill() const {
-  for (const auto& entry : services_) entry.second->Kill();
+  if (active()) KillCgroup(Services());
 }
 
 }  // namespace stackvisor::procs

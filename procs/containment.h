@@ -59,9 +59,10 @@ class ServiceCgroup {
 };
 
 /// Containment decides, once at start, how the stack's processes are contained: a cgroup v2
-/// "stack cgroup" under stackvisor's own cgroup (`<mount><own>/stackvisor-<pid>-<random>/`) with
-/// one child cgroup per service, when stackvisor may create one (root, or a delegated
-/// subtree); otherwise process groups + the guardian's environment marker, with the reason.
+/// "stack cgroup" under stackvisor's own cgroup (`<mount><own>/stackvisor-<pid>-<random>/`),
+/// holding the guardian, and `services/<name>/` below it, one cgroup per service (so the whole
+/// stack is checked or killed with one file), when stackvisor may create one (root, or a
+/// delegated subtree); otherwise process groups + the guardian's environment marker, with why.
 /// The guardian is moved into the stack cgroup (Adopt), so an empty stack cgroup means its
 /// owner and guardian are both gone: Create removes such leftovers of SIGKILLed runs.
 /// Destroying it kills what is left in the service cgroups and removes them and the stack cgroup.
@@ -98,6 +99,8 @@ class Containment {
  private:
   Containment(std::string stack, std::string why) : stack_(std::move(stack)), why_(std::move(why)) {}
   void Deactivate(std::string why);
+
+  std::string Services() const { return stack_ + "/services"; }
 
   std::string stack_;  // empty when inactive
   std::string why_;    // why it is inactive

@@ -40,8 +40,8 @@ bool EnvironContains(long pid, const std::string& marker) {
   return false;
 }
 
-// Kills every service cgroup under the stack cgroup (not the stack cgroup itself: we are in it);
-// returns how many were still populated.
+// Kills the cgroups under the stack cgroup ("services", holding one per service), not the stack
+// cgroup itself: we are in it. Returns how many were still populated.
 int KillServiceCgroups(const std::string& stack) {
   int populated = 0;
   for (const auto& dir : ChildCgroups(stack)) {

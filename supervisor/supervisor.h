@@ -77,6 +77,7 @@ class Supervisor {
   size_t resume_from_ = 0;   // rotates which service's pipes are resumed first
   bool finishing_ = false;
   bool orphans_killed_ = false;
+  bool all_contained_ = false;        // every service got its cgroup
   bool processes_abandoned_ = false;  // the finish deadline passed: stop waiting for processes
   bool done_ = false;
   bool guardian_exited_ = false;

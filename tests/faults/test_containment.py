@@ -105,7 +105,7 @@ class Containment(unittest.TestCase):
             if stack is None:
                 self.skipTest("no cgroup containment here")
             # Every process of a service is listed in its cgroup, wherever it is in the tree.
-            procs = fl.read_file(os.path.join(stack, "envi", "cgroup.procs")).split()
+            procs = fl.read_file(os.path.join(stack, "services", "envi", "cgroup.procs")).split()
             self.assertIn(str(escapees["envi"]), procs)
             os.kill(sv, signal.SIGTERM)
             self.assertEqual(st.wait_exit(10), 0, st.dump())

@@ -81,7 +81,7 @@ TEST_CASE("a service cgroup holds the whole process tree, lists it, kills it, an
   auto added = containment->AddService("web.1");
   REQUIRE(added.ok());
   procs::ServiceCgroup* cgroup = added.value();
-  CHECK(cgroup->path() == stack + "/web_1");
+  CHECK(cgroup->path() == stack + "/services/web_1");
   CHECK(containment->Find("web.1") == cgroup);
   CHECK_FALSE(cgroup->Populated());
 
@@ -114,7 +114,7 @@ TEST_CASE("a service cgroup holds the whole process tree, lists it, kills it, an
   }
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(uv_loop_close(&loop) == 0);
-  CHECK(Exists(stack + "/web_1"));
+  CHECK(Exists(stack + "/services/web_1"));
   containment.reset();
   CHECK_FALSE(Exists(stack));
 }
