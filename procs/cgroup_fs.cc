@@ -1,5 +1,4 @@
-// The cgroup v2 file operations Containment and the guardian share. Plain syscalls, no
-// allocation-heavy libraries: the guardian runs these after stackvisor died.
+// The cgroup v2 file operations Containment and the guardian (after stackvisor died) share.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>

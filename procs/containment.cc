@@ -15,8 +15,10 @@ namespace stackvisor::procs {
 namespace {
 
 constexpr const char* kPrefix = "stackvisor-";
-// How long a clean stop waits for killed processes to leave their cgroups before rmdir.
-constexpr int kRemoveWaitMs = 1000;
+// How long the end of a stop waits for killed processes to leave their cgroups before rmdir.
+// Short: normally they are gone already, and a stop must end within grace + 1 s; what is left
+// (a process stuck in the kernel) is removed by the next start once it is empty.
+constexpr int kRemoveWaitMs = 200;
 
 std::string Slurp(const char* path) {
   std::ifstream in(path);
@@ -62,7 +64,8 @@ std::unique_ptr<Containment> Containment::Create() {
     std::snprintf(suffix, sizeof(suffix), "%08x", static_cast<unsigned>(random()));
     stack = own_dir + "/" + kPrefix + std::to_string(getpid()) + "-" + suffix;
     if (mkdir(stack.c_str(), 0755) == 0) break;
-    if (errno != EEXIST || attempt == 10) return Disabled(base::ErrnoMessage("mkdir " + stack, errno));
+    if (errno != EEXIST || attempt == 10)
+      return Disabled(base::ErrnoMessage("mkdir " + stack, errno));
   }
   std::unique_ptr<Containment> containment(new Containment(stack, ""));
   if (mkdir(containment->Services().c_str(), 0755) != 0)

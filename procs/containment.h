@@ -40,7 +40,8 @@ bool RemoveStackCgroup(const std::string& stack, int wait_ms);
 /// Containment; not copyable or movable.
 class ServiceCgroup {
  public:
-  ServiceCgroup(std::string path, base::UniqueFd procs) : path_(std::move(path)), procs_(std::move(procs)) {}
+  ServiceCgroup(std::string path, base::UniqueFd procs)
+      : path_(std::move(path)), procs_(std::move(procs)) {}
   ServiceCgroup(const ServiceCgroup&) = delete;
   ServiceCgroup& operator=(const ServiceCgroup&) = delete;
 
@@ -97,7 +98,8 @@ class Containment {
   void Kill() const;
 
  private:
-  Containment(std::string stack, std::string why) : stack_(std::move(stack)), why_(std::move(why)) {}
+  Containment(std::string stack, std::string why)
+      : stack_(std::move(stack)), why_(std::move(why)) {}
   void Deactivate(std::string why);
 
   std::string Services() const { return stack_ + "/services"; }

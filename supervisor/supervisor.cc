@@ -252,7 +252,8 @@ void Supervisor::OnDrainDeadline() {
   if (!processes_abandoned_) {
     processes_abandoned_ = true;
     size_t left = Leftovers().size();
-    if (left > 0) Event(std::to_string(left) + " process(es) survived SIGKILL; not waiting for them");
+    if (left > 0)
+      Event(std::to_string(left) + " process(es) survived SIGKILL; not waiting for them");
   }
   // Paused readers are not stuck: their lines wait for a slow stdout, and end of file follows.
   // Only pipes still open once output flows are held by something we could not reach.

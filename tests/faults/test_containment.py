@@ -123,7 +123,8 @@ class Containment(unittest.TestCase):
             st.wait_exit(10)
         with h.Stack({"a": {"command": ["sleep", "1000"]}}) as st:
             containment_of(st)
-            self.assertFalse(os.path.exists(stale), "an empty stack cgroup of a dead run is removed")
+            self.assertFalse(os.path.exists(stale),
+                             "an empty stack cgroup of a dead run is removed")
             os.kill(st.pid, signal.SIGTERM)
             st.wait_exit(10)
 

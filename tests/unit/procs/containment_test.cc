@@ -40,7 +40,8 @@ TEST_CASE("the cgroup2 mount is found in mountinfo on hybrid and pure v2 hosts")
       "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
       "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
   CHECK(procs::Cgroup2Mount(hybrid) == "/sys/fs/cgroup/unified");
-  const char* pure = "35 24 0:30 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n";
+  const char* pure =
+      "35 24 0:30 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n";
   CHECK(procs::Cgroup2Mount(pure) == "/sys/fs/cgroup");
   CHECK_FALSE(procs::Cgroup2Mount("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"));
 }
