@@ -214,6 +214,10 @@ bool Service::drained() const {
   return true;
 }
 
+void Service::KillContained() {
+  if (cgroup_ != nullptr) cgroup_->Kill();
+}
+
 void Service::AbandonPipes() {
   for (auto& run : runs_) {
     if (run->out && !run->out->ended()) run->out_stream->Finish();

@@ -72,6 +72,8 @@ class Service {
   bool drained() const;
   /// Closes whatever pipes are still open (a process outside our reach holds them).
   void AbandonPipes();
+  /// SIGKILLs everything left in the service's cgroup (nothing without one).
+  void KillContained();
 
   const config::Service& config() const { return config_; }
   pid_t pid() const { return pid_; }

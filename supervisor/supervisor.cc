@@ -88,6 +88,10 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   for (size_t i = 0; i < manifest_.services.size(); ++i) {
     Service::Callbacks callbacks;
     callbacks.on_exit = [this, i](procs::WaitStatus status) {
+      // Stopped for good: the rest of the service goes with its main process, as a container's
+      // does, before the services it depends on stop. (Outside a stop, a daemon left by a main
+      // process that exited 0 keeps running, as it always did, until the stack stops.)
+      if (plan_.stopping()) services_[i]->KillContained();
       Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
                              base::Now()));
     };
@@ -233,11 +237,11 @@ void Supervisor::BeginFinish(int exit_code) {
   // orphan a service left behind. Each gets one SIGTERM (a repeated signal can mean "now").
   std::vector<pid_t> contained;
   if (options_.containment != nullptr) contained = options_.containment->Pids();
+  size_t leftovers = Leftovers().size();  // before SIGTERM: most are gone right after it
   for (pid_t pid : Orphans())
     if (std::find(contained.begin(), contained.end(), pid) == contained.end())
       procs::SignalGroup(pid, SIGTERM);
   for (pid_t pid : contained) ::kill(pid, SIGTERM);
-  size_t leftovers = Leftovers().size();
   if (leftovers > 0) Event("terminating " + std::to_string(leftovers) + " orphaned process(es)");
   finish_timer_.Start(kOrphanGrace, [this] {
     orphans_killed_ = true;

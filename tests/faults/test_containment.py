@@ -26,6 +26,21 @@ DOUBLE_FORK = ("import os, sys, time\n"
                "        while True: time.sleep(3600)\n"
                "    os._exit(0)\n")
 
+# On SIGTERM: waits up to 0.3 s for the process in the pid file to be gone, says which, exits.
+WATCH = ("import os, signal, sys, time\n"
+         "def alive(pid):\n"
+         "    try: return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0] != 'Z'\n"
+         "    except OSError: return False\n"
+         "def on_term(*_):\n"
+         "    pid = int(open(sys.argv[1]).read())\n"
+         "    end = time.monotonic() + 0.3\n"
+         "    while alive(pid) and time.monotonic() < end: time.sleep(0.01)\n"
+         "    print(\"b's leftover\", 'alive' if alive(pid) else 'gone', flush=True)\n"
+         "    sys.exit(0)\n"
+         "signal.signal(signal.SIGTERM, on_term)\n"
+         "print('watching', flush=True)\n"
+         "while True: time.sleep(3600)\n")
+
 SERVICES = {
     # The reproduction, verbatim but for the pid file.
     "envi": {"command": ["sh", "-c",
@@ -127,6 +142,26 @@ class Containment(unittest.TestCase):
                              "an empty stack cgroup of a dead run is removed")
             os.kill(st.pid, signal.SIGTERM)
             st.wait_exit(10)
+
+    def test_stop_takes_the_whole_service(self):
+        # b depends on a, so b stops first. b's setsid'd sleep gets no SIGTERM (another
+        # session); with cgroups it is killed when b's main process stops, before a is told to
+        # stop, as a container's processes would be. a reports what it sees when told.
+        services = {
+            "a": {"command": [h.PY, "-c", WATCH, "@DIR@/b.pid"]},
+            "b": {"command": ["sh", "-c", "setsid sleep 1015 & echo $! > @DIR@/b.pid;"
+                              " exec sleep 1000"], "depends_on": ["a"]},
+        }
+        with h.Stack(services) as st:
+            stack = cgroup_dir(containment_of(st))
+            if stack is None:
+                self.skipTest("no cgroup containment here")
+            st.wait_for_line(r"^a\s+\| watching$")
+            h.wait_until(lambda: os.path.exists(st.path("b.pid")), 10, "b's sleep started")
+            st.signal(signal.SIGTERM)
+            self.assertEqual(st.wait_exit(10), 0, st.dump())
+            self.assertIsNotNone(st.find_line(r"^a\s+\| b's leftover gone$"), st.dump())
+            self.assertEqual(st.leftovers(), [])
 
     def test_fallback_says_so(self):
         with h.Stack(SERVICES, env={"STACKVISOR_CONTAINMENT": "process-groups"}) as st:
