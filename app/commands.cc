@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/process_setup.h"
+#include "procs/containment.h"
 #include "procs/guardian.h"
 #include "supervisor/supervisor.h"
 
@@ -86,12 +87,22 @@ int RunUp(const Invocation& inv) {
   }
 
   PrepareProcess();
+  // Before the guardian, which must know the stack cgroup to clean it up after us.
+  const char* forced = std::getenv("STACKVISOR_CONTAINMENT");
+  auto containment = forced != nullptr && std::string(forced) == "process-groups"
+                         ? procs::Containment::Disabled("STACKVISOR_CONTAINMENT=process-groups")
+                         : procs::Containment::Create();
+  options.containment = containment.get();
   // Forked before any thread exists; it cleans up if stackvisor itself is killed.
-  auto guardian = procs::Guardian::Start();
+  auto guardian = procs::Guardian::Start(containment->stack_path());
   if (guardian.ok()) {
     options.run_marker = guardian.value().marker();
     options.guardian = &guardian.value();
+    // An empty stack cgroup then means its run is over (see Containment).
+    containment->Adopt(guardian.value().pid());
   } else {
+    containment = procs::Containment::Disabled("no guardian to clean up after a killed stackvisor");
+    options.containment = containment.get();
     std::cerr << "stackvisor: " << guardian.error().message
               << " (services may outlive a killed stackvisor)\n";
   }

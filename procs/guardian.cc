@@ -12,6 +12,8 @@
 #include <cstring>
 #include <random>
 
+#include "procs/containment.h"
+
 namespace stackvisor::procs {
 namespace {
 
@@ -43,6 +45,18 @@ void Pause(long ms) {
   nanosleep(&pause, nullptr);
 }
 
+// Kills the cgroups under the stack cgroup ("services", holding one per service), not the stack
+// cgroup itself: we are in it. Returns how many were still populated.
+int KillServiceCgroups(const std::string& stack) {
+  int populated = 0;
+  for (const auto& dir : ChildCgroups(stack)) {
+    if (!CgroupPopulated(dir)) continue;
+    ++populated;
+    KillCgroup(dir);
+  }
+  return populated;
+}
+
 // Returns once stackvisor (`parent`) is dead, or exits if it released us. End of file on the
 // pipe comes a moment before the kernel re-parents us (files are closed before the exit is
 // announced), and anything else (a read error, the write end closed by mistake) must not pass
@@ -56,7 +70,8 @@ void AwaitStackvisorDeath(int read_fd, pid_t parent) {
   for (long ms = 1; getppid() == parent; ms = ms < 100 ? ms * 2 : ms) Pause(ms);
 }
 
-[[noreturn]] void GuardianMain(int read_fd, pid_t parent, const std::string& marker) {
+[[noreturn]] void GuardianMain(int read_fd, pid_t parent, const std::string& marker,
+                               const std::string& stack) {
   // Terminal signals must not reach us; stackvisor's death is signalled by the pipe alone.
   setsid();
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE})
@@ -73,9 +88,12 @@ void AwaitStackvisorDeath(int read_fd, pid_t parent) {
   // Processes die and others get re-parented while we kill: scan until two rounds find none.
   int quiet_rounds = 0;
   for (int round = 0; round < 200 && quiet_rounds < 2; ++round) {
-    quiet_rounds = KillMarked(marker, getpid()) == 0 ? quiet_rounds + 1 : 0;
+    int killed = stack.empty() ? 0 : KillServiceCgroups(stack);
+    killed += KillMarked(marker, getpid());
+    quiet_rounds = killed == 0 ? quiet_rounds + 1 : 0;
     Pause(10);
   }
+  if (!stack.empty()) RemoveStackCgroup(stack, 1000);
   _exit(0);
 }
 
@@ -110,7 +128,7 @@ void Guardian::Release() {
   pipe_.Reset();
 }
 
-base::Result<Guardian> Guardian::Start() {
+base::Result<Guardian> Guardian::Start(const std::string& stack_cgroup) {
   std::random_device random;
   std::string marker = "STACKVISOR_RUN=" + std::to_string(getpid()) + "." +
                        std::to_string(random()) + std::to_string(random());
@@ -124,7 +142,7 @@ base::Result<Guardian> Guardian::Start() {
   if (pid < 0) return base::Error{base::ErrnoMessage("guardian: fork", errno)};
   if (pid == 0) {
     write_end.Reset();
-    GuardianMain(read_end.get(), parent, marker);
+    GuardianMain(read_end.get(), parent, marker, stack_cgroup);
   }
   return Guardian(pid, std::move(write_end), std::move(marker));
 }

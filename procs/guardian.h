@@ -13,12 +13,15 @@ namespace stackvisor::procs {
 /// anything that called setsid() to escape its group would survive. Every service carries a
 /// marker in its environment (inherited by all its descendants), and when the guardian sees
 /// stackvisor gone (its pipe reaches EOF and it has been re-parented: nothing else counts as a
-/// death) it SIGKILLs every process carrying the marker, until none is left. After a clean stop
-/// Release() tells it so and it exits without scanning. Its pipe is kept above fds 0-2, and it
-/// ignores the stop signals. Start it before any thread exists (it forks the whole process).
+/// death) it SIGKILLs every process carrying the marker, until none is left. With cgroup
+/// containment (`stack_cgroup` given, the guardian itself adopted into it) it first kills every
+/// service cgroup (cgroup.kill reaches what reset its environment or double-forked), then removes
+/// the service cgroups and the stack cgroup. After a clean stop Release() tells it so and it
+/// exits without scanning. Its pipe is kept above fds 0-2, and it ignores the stop signals.
+/// Start it before any thread exists (it forks the whole process).
 class Guardian {
  public:
-  static base::Result<Guardian> Start();
+  static base::Result<Guardian> Start(const std::string& stack_cgroup = {});
 
   pid_t pid() const { return pid_; }
   /// After a clean stop: tells the guardian there is nothing to clean up, so it exits at once.

@@ -24,6 +24,9 @@ struct SpawnSpec {
   std::string working_dir;        // empty: inherit
   std::optional<Credentials> credentials;
   bool capture_output = true;     // stdout/stderr as two pipes; otherwise /dev/null
+  // An open cgroup.procs of the service's cgroup (procs::ServiceCgroup), or -1. The child
+  // writes "0" into it before anything else, so it and all it starts are contained from exec on.
+  int cgroup_procs_fd = -1;
 };
 
 }  // namespace stackvisor::procs

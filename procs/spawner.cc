@@ -47,6 +47,7 @@ struct ChildSetup {
   const rlimit* file_limit = nullptr;  // the soft limit stackvisor itself was started with
   int stdout_fd = -1;
   int stderr_fd = -1;
+  int cgroup_procs_fd = -1;
   pid_t parent = 0;
   std::string chdir_step, setgroups_step, setgid_step, setuid_step, exec_step;
 
@@ -67,6 +68,9 @@ struct ChildSetup {
     sigset_t empty;
     sigemptyset(&empty);
     if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return Fail("sigprocmask");
+    // Before the credentials drop: an unprivileged uid may not move itself into the cgroup.
+    if (cgroup_procs_fd >= 0 && write(cgroup_procs_fd, "0", 1) != 1)
+      return Fail("write cgroup.procs");
     // Own session: a terminal's Ctrl-C reaches stackvisor only, and the group can be signalled.
     if (setsid() < 0) return Fail("setsid");
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -201,6 +205,7 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   if (spec.credentials) setup.credentials = &*spec.credentials;
   setup.file_limit = InheritedFileLimit();
   setup.parent = getpid();
+  setup.cgroup_procs_fd = spec.cgroup_procs_fd;
 
   SpawnedChild result;
   base::UniqueFd out_write, err_write;

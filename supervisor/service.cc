@@ -29,6 +29,8 @@ Service::Service(ServiceContext& context, const config::Service& config, int log
                  Callbacks callbacks)
     : context_(context),
       config_(config),
+      // Before the prober: an exec probe's spec is built now, and its children belong in here too.
+      cgroup_(context.containment != nullptr ? context.containment->Find(config.name) : nullptr),
       log_source_(log_source),
       callbacks_(std::move(callbacks)),
       restart_timer_(context.loop),
@@ -75,6 +77,7 @@ procs::SpawnSpec Service::BuildSpec() const {
   for (const auto& [key, value] : env) spec.env.push_back(key + "=" + value);
   spec.argv = config_.argv;
   spec.working_dir = config_.working_dir;
+  if (cgroup_ != nullptr) spec.cgroup_procs_fd = cgroup_->procs_fd();
   return spec;
 }
 
@@ -209,6 +212,10 @@ bool Service::drained() const {
   for (const auto& run : runs_)
     if (!run->Drained()) return false;
   return true;
+}
+
+void Service::KillContained() {
+  if (cgroup_ != nullptr) cgroup_->Kill();
 }
 
 void Service::AbandonPipes() {

@@ -16,6 +16,7 @@
 #include "healthcheck/prober.h"
 #include "logmux/log_stream.h"
 #include "logmux/mux.h"
+#include "procs/containment.h"
 #include "procs/reaper.h"
 #include "procs/spawn_spec.h"
 #include "supervisor/plan.h"
@@ -35,6 +36,7 @@ struct ServiceContext {
   std::vector<std::string> base_environment;      // stackvisor's own, NOTIFY_SOCKET removed
   bool paused = false;                            // output backpressure in effect
   std::function<void()> request_sweep;            // asks for SweepRuns at a safe point
+  procs::Containment* containment = nullptr;      // a service's cgroup is found here by name
 };
 
 /// Service owns everything one service has at run time: the pid of its current process, the
@@ -70,6 +72,8 @@ class Service {
   bool drained() const;
   /// Closes whatever pipes are still open (a process outside our reach holds them).
   void AbandonPipes();
+  /// SIGKILLs everything left in the service's cgroup (nothing without one).
+  void KillContained();
 
   const config::Service& config() const { return config_; }
   pid_t pid() const { return pid_; }
@@ -84,6 +88,7 @@ class Service {
 
   ServiceContext& context_;
   const config::Service& config_;
+  procs::ServiceCgroup* cgroup_ = nullptr;  // null without cgroup containment
   int log_source_;
   Callbacks callbacks_;
   std::unique_ptr<healthcheck::LogMatcher> log_matcher_;

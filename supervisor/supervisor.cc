@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <spdlog/logger.h>
 
@@ -19,8 +20,15 @@ constexpr const char* kOwnName = "stackvisor";
 // Orphans (processes re-parented to us) are not managed services: they get this long after
 // SIGTERM before SIGKILL, once every service is down.
 constexpr base::Duration kOrphanGrace{500};
-// A pipe still open after everything is reaped is held by a process outside our reach.
+// The whole finish is bounded: this long after every service is down, processes that still
+// did not die (and pipes still open, held by a process outside our reach) are given up on, so a
+// stop ends within stop_grace_period + 1 s whatever the process tree does.
+constexpr base::Duration kFinishLimit{900};
+// Later, only a blocked stdout delays the end: its lines are worth waiting for.
 constexpr base::Duration kDrainGrace{1000};
+// After the KILL round, how often to look for orphans re-parented to us since (a daemon's own
+// daemon appears only once its parent is killed).
+constexpr base::Duration kStragglerPoll{20};
 
 std::vector<std::string> OwnEnvironment() {
   std::vector<std::string> env;
@@ -46,6 +54,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       plan_(manifest, options.plan),
       sweep_timer_(loop),
       finish_timer_(loop),
+      straggler_timer_(loop),
       pause_timer_(loop) {
   int own_source = mux_.AddSource(kOwnName);
   std::vector<int> sources;
@@ -66,9 +75,23 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   context_.request_sweep = [this] {
     if (!sweep_timer_.active()) sweep_timer_.Start(base::Duration(0), [this] { Sweep(); });
   };
+  context_.containment = options_.containment;
+  all_contained_ = options_.containment != nullptr && options_.containment->active();
+  if (all_contained_) {
+    for (const auto& svc : manifest_.services) {
+      auto cgroup = options_.containment->AddService(svc.name);
+      if (cgroup.ok()) continue;
+      Event(cgroup.error().message + " (contained by its process group only)");
+      all_contained_ = false;
+    }
+  }
   for (size_t i = 0; i < manifest_.services.size(); ++i) {
     Service::Callbacks callbacks;
     callbacks.on_exit = [this, i](procs::WaitStatus status) {
+      // Stopped for good: the rest of the service goes with its main process, as a container's
+      // does, before the services it depends on stop. (Outside a stop, a daemon left by a main
+      // process that exited 0 keeps running, as it always did, until the stack stops.)
+      if (plan_.stopping()) services_[i]->KillContained();
       Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
                              base::Now()));
     };
@@ -104,6 +127,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
 Supervisor::~Supervisor() = default;
 
 int Supervisor::Run() {
+  if (options_.containment != nullptr) Event("containment: " + options_.containment->Describe());
   Execute(plan_.Start(base::Now()));
   if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
   logger_->flush();
@@ -142,8 +166,10 @@ void Supervisor::OnSignal(int signum) {
     return;
   }
   if (finishing_) {
-    if (signum == SIGINT || signum == SIGQUIT) {
-      for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
+    if ((signum == SIGINT || signum == SIGQUIT) && !orphans_killed_) {
+      orphans_killed_ = true;
+      KillLeftovers();
+      straggler_timer_.StartRepeating(kStragglerPoll, [this] { CheckFinished(); });
     }
     return;
   }
@@ -190,22 +216,49 @@ void Supervisor::Sweep() {
   if (finishing_) CheckFinished();
 }
 
+std::vector<pid_t> Supervisor::Leftovers() const {
+  auto pids = Orphans();
+  if (options_.containment == nullptr) return pids;
+  for (pid_t pid : options_.containment->Pids())
+    if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+  return pids;
+}
+
+void Supervisor::KillLeftovers() {
+  if (!all_contained_)
+    for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
+  if (options_.containment != nullptr) options_.containment->Kill();
+}
+
 void Supervisor::BeginFinish(int exit_code) {
   exit_code_ = exit_code;
   finishing_ = true;
-  // Every service is down; whatever is still our child is an orphan a service left behind.
-  auto orphans = Orphans();
-  for (pid_t pid : orphans) procs::SignalGroup(pid, SIGTERM);
-  if (!orphans.empty()) Event("terminating " + std::to_string(orphans.size()) + " orphaned process(es)");
+  // Every service is down; whatever is still our child, or still in a service's cgroup, is an
+  // orphan a service left behind. Each gets one SIGTERM (a repeated signal can mean "now").
+  std::vector<pid_t> contained;
+  if (options_.containment != nullptr) contained = options_.containment->Pids();
+  size_t leftovers = Leftovers().size();  // before SIGTERM: most are gone right after it
+  for (pid_t pid : Orphans())
+    if (std::find(contained.begin(), contained.end(), pid) == contained.end())
+      procs::SignalGroup(pid, SIGTERM);
+  for (pid_t pid : contained) ::kill(pid, SIGTERM);
+  if (leftovers > 0) Event("terminating " + std::to_string(leftovers) + " orphaned process(es)");
   finish_timer_.Start(kOrphanGrace, [this] {
     orphans_killed_ = true;
-    for (pid_t pid : Orphans()) procs::SignalGroup(pid, SIGKILL);
-    finish_timer_.Start(kDrainGrace, [this] { OnDrainDeadline(); });
+    KillLeftovers();
+    straggler_timer_.StartRepeating(kStragglerPoll, [this] { CheckFinished(); });
+    finish_timer_.Start(kFinishLimit - kOrphanGrace, [this] { OnDrainDeadline(); });
   });
   CheckFinished();
 }
 
 void Supervisor::OnDrainDeadline() {
+  if (!processes_abandoned_) {
+    processes_abandoned_ = true;
+    size_t left = Leftovers().size();
+    if (left > 0)
+      Event(std::to_string(left) + " process(es) survived SIGKILL; not waiting for them");
+  }
   // Paused readers are not stuck: their lines wait for a slow stdout, and end of file follows.
   // Only pipes still open once output flows are held by something we could not reach.
   if (output_.congested()) {
@@ -219,7 +272,16 @@ void Supervisor::OnDrainDeadline() {
 
 void Supervisor::CheckFinished() {
   if (done_ || !finishing_) return;
-  if (!Orphans().empty()) return;
+  if (!processes_abandoned_) {
+    // With every service in a cgroup, one file says whether anything is left; a scan of /proc
+    // (every 20 ms, on a host with thousands of processes) is only needed without.
+    bool populated = options_.containment != nullptr && options_.containment->Populated();
+    if (populated || (!all_contained_ && !Orphans().empty())) {
+      // After the KILL round, anything seen is killed at once: it was re-parented to us since.
+      if (orphans_killed_) KillLeftovers();
+      return;
+    }
+  }
   for (auto& service : services_)
     if (!service->drained()) return;
   if (options_.guardian != nullptr && !guardian_exited_) {
@@ -230,6 +292,7 @@ void Supervisor::CheckFinished() {
   done_ = true;
   Event("stopped");
   finish_timer_.Stop();
+  straggler_timer_.Stop();
   uv_stop(loop_);
 }
 

@@ -10,6 +10,7 @@
 #include "config/manifest.h"
 #include "logmux/mux.h"
 #include "logmux/output.h"
+#include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/reaper.h"
 #include "supervisor/plan.h"
@@ -27,6 +28,7 @@ struct SupervisorOptions {
   int output_fd = 1;
   std::string run_marker;  // "KEY=VALUE" added to every service's environment (procs::Guardian)
   procs::Guardian* guardian = nullptr;  // released and reaped at the end of a clean stop
+  procs::Containment* containment = nullptr;  // null: process groups only
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -52,6 +54,9 @@ class Supervisor {
   void OnDrainDeadline();
   void Sweep();
   std::vector<pid_t> Orphans() const;
+  /// Orphans and everything left in the service cgroups, once each.
+  std::vector<pid_t> Leftovers() const;
+  void KillLeftovers();
 
   uv_loop_t* loop_;
   const config::Manifest& manifest_;
@@ -67,10 +72,13 @@ class Supervisor {
   std::vector<std::unique_ptr<base::SignalWatcher>> signals_;
   base::Timer sweep_timer_;
   base::Timer finish_timer_;
+  base::Timer straggler_timer_;  // after the KILL round: kills late orphans the moment they appear
   base::Timer pause_timer_;  // pauses readers after the current I/O pass (fairness)
   size_t resume_from_ = 0;   // rotates which service's pipes are resumed first
   bool finishing_ = false;
   bool orphans_killed_ = false;
+  bool all_contained_ = false;        // every service got its cgroup
+  bool processes_abandoned_ = false;  // the finish deadline passed: stop waiting for processes
   bool done_ = false;
   bool guardian_exited_ = false;
   int exit_code_ = 0;
