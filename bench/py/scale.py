@@ -27,6 +27,8 @@ def main():
     p.add_argument("--settle", type=float, default=1.0)
     p.add_argument("--tools", default="shell,stackvisor")
     p.add_argument("--shape", choices=("independent", "lattice"), default="independent")
+    p.add_argument("--stop-timeout", type=float, default=120.0,
+                   help="give up on a stop after this long (reported as nan)")
     args = p.parse_args()
     if args.shape == "lattice":
         args.tools = "stackvisor"
@@ -46,7 +48,7 @@ def main():
                         r["ready_s"] = s.wait_ready(timeout=300)
                         time.sleep(args.settle)
                         r.update(idle_sample([s.pid], args.window)[s.pid])
-                    r["stop_s"] = s.stop(timeout=120)
+                    r["stop_s"] = s.stop(timeout=args.stop_timeout)
                 finally:
                     s.kill()
                 series[t].append(r)
