@@ -165,8 +165,9 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
       exit_code_ = code;
       exit_code_fixed_ = true;
     }
-    Changed(index);
+    // Stop first: the abort decides the exit code, not the failure its dependents would see.
     BeginStop(svc.name + " exited", success ? 0 : 1);
+    Changed(index);
     return;
   } else {
     // Killed for being unhealthy is a failure like a non-zero exit, whatever the code the

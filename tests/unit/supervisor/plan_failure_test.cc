@@ -195,3 +195,23 @@ TEST_CASE("a dependency that exits with restart no while its dependent runs fail
   auto end = plan.OnExited(1, false, 143, "killed by SIGTERM", now);
   CHECK(Find(end, Action::Kind::kExit)->exit_code == 1);
 }
+
+TEST_CASE("--abort-on-container-exit keeps its own exit code when the exited service had dependents") {
+  config::Manifest m;
+  m.services = {Svc("db"), Svc("web")};
+  m.services[0].healthcheck.kind = config::ProbeKind::kExec;  // long-running: exit 0 is no completion
+  m.services[1].depends_on = {Dep("db", config::DependCondition::kStarted)};
+  supervisor::PlanOptions options;
+  options.abort_on_exit = true;
+  Plan plan(m, options);
+  base::TimePoint now{};
+  plan.Start(now);
+  plan.OnSpawned(0, 10, now);
+  plan.OnSpawned(1, 11, now);
+  auto exited = plan.OnExited(0, true, 0, "exited with code 0", now);
+  CHECK(Logged(exited, "stopping (db exited)"));
+  CHECK_FALSE(Logged(exited, "web: failed: dependency db failed"));
+  auto end = plan.OnExited(1, false, 143, "killed by SIGTERM", now);
+  REQUIRE(Find(end, Action::Kind::kExit) != nullptr);
+  CHECK(Find(end, Action::Kind::kExit)->exit_code == 0);
+}
