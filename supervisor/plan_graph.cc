@@ -69,8 +69,9 @@ std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) {
   const std::string& name = manifest_.services[edge.service].name;
   bool terminal = dep.phase == Phase::kFailed || dep.phase == Phase::kCompleted ||
                   dep.phase == Phase::kStopped;
-  std::string failed = "dependency " + name + " failed" +
-                       (dep.failure.empty() ? "" : ": " + dep.failure);
+  auto failed = [&] {
+    return "dependency " + name + " failed" + (dep.failure.empty() ? "" : ": " + dep.failure);
+  };
   switch (edge.dep->condition) {
     case DependCondition::kStarted:
       if (dep.ever_started) return true;
@@ -82,7 +83,7 @@ std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) {
         return false;
       }
       if (dep.phase == Phase::kFailed && !dep.failure.empty()) {
-        *why = failed;
+        *why = failed();
         return false;
       }
       if (terminal) {
@@ -99,7 +100,7 @@ std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) {
       return std::nullopt;
   }
   if (dep.phase == Phase::kFailed) {
-    *why = failed;
+    *why = failed();
     return false;
   }
   return std::nullopt;
@@ -142,6 +143,9 @@ void Plan::RequestStop(const std::string& reason) {
 }
 
 void Plan::NotifyDependents(size_t index) {
+  // A stop is decided: nothing will start, and a failure's dependents of dependents are just
+  // stopped rather than each told the whole chain of reasons.
+  if (!pending_stop_.empty()) return;
   State& s = states_[index];
   // A service that failed for good fails whatever requires it, waiting or running: a stack
   // whose database is gone for good is not serving (compose differs; see the README).

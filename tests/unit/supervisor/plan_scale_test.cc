@@ -139,3 +139,28 @@ TEST_CASE("9,000 independent services: no event looks at another service") {
   CHECK(ready == 1);
   CHECK(plan.condition_checks() == 0);
 }
+
+TEST_CASE("a failure at the bottom of a 1,000-service lattice fails only its direct dependents") {
+  constexpr size_t kServices = 1000;
+  config::Manifest m = Lattice(kServices);
+  Plan plan(m, {});
+  base::TimePoint now{};
+  plan.Start(now);
+  plan.OnSpawned(0, 10, now);
+  plan.OnSpawned(1, 11, now);
+  auto never = plan.OnNeverHealthy(0, "connection refused", now);
+  size_t not_started = 0;
+  for (const Action& a : never) {
+    if (a.kind == Action::Kind::kLog && a.text.find(": not started: ") != std::string::npos)
+      ++not_started;
+  }
+  // s2 and s3 say why; the other 996 are simply stopped, not told a chain of reasons.
+  CHECK(not_started == 2);
+  CHECK(plan.stopping());
+  plan.OnExited(0, false, 143, "killed by SIGTERM", now);
+  auto end = plan.OnExited(1, false, 143, "killed by SIGTERM", now);
+  REQUIRE(!end.empty());
+  CHECK(end.back().kind == Action::Kind::kExit);
+  CHECK(end.back().exit_code == 1);
+  for (size_t i = 2; i < kServices; ++i) CHECK(plan.phase(i) != Phase::kRunning);
+}
