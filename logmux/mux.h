@@ -15,7 +15,7 @@ struct FormatOptions {
 
 /// Mux formats lines of named sources as "<timestamp >NAME<pad> | line\n" and hands them to one
 /// Output. NAME is padded to the longest registered name; register every name before the first
-/// line (each AddSource recomputes all prefixes). With color, "NAME<pad> |" is wrapped in the
+/// line (an AddSource with a longer name re-pads every prefix). With color, "NAME<pad> |" is wrapped in the
 /// source's ANSI colour (palette assigned in registration order) and a reset.
 ///
 /// Owns the per-source prefixes and the timestamp cache; borrows the Output, which must outlive
@@ -50,11 +50,12 @@ class Mux {
     std::string name;
     std::string prefix;
   };
-  void RebuildPrefixes();
+  void BuildPrefix(size_t source);
 
   Output& output_;
   FormatOptions options_;
   std::vector<Source> sources_;
+  size_t width_ = 0;  // the longest name: every prefix is padded to it
   TimestampFormatter timestamp_;
   std::string head_;     // timestamp + prefix, rebuilt by LineHead()
   std::string scratch_;  // Line()'s own buffer: Line may run while a batch is being written

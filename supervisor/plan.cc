@@ -1,13 +1,12 @@
 #include "supervisor/plan.h"
 
 #include <csignal>
+#include <unordered_map>
 
 #include "procs/wait_status.h"
 #include "supervisor/restart_policy.h"
 
 namespace stackvisor::supervisor {
-
-using config::DependCondition;
 
 namespace {
 std::string FormatDuration(config::Duration d) {
@@ -23,14 +22,21 @@ Plan::Plan(const config::Manifest& manifest, PlanOptions options)
   states_.resize(n);
   dependencies_.resize(n);
   dependents_.resize(n);
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(n);
+  for (size_t i = 0; i < n; ++i) index.emplace(manifest.services[i].name, i);
   for (size_t i = 0; i < n; ++i) {
     for (const auto& dep : manifest.services[i].depends_on) {
-      for (size_t j = 0; j < n; ++j) {
-        if (manifest.services[j].name != dep.service) continue;
-        dependencies_[i].push_back(Edge{j, &dep});
-        dependents_[j].push_back(i);
-      }
+      auto found = index.find(dep.service);
+      if (found == index.end()) continue;  // not selected for this run
+      size_t j = found->second;
+      dependents_[j].push_back(DependentEdge{i, dependencies_[i].size()});
+      dependencies_[i].push_back(Edge{j, &dep});
     }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    states_[i].unsettled = dependencies_[i].size();
+    states_[i].blockers = dependents_[i].size();
   }
 }
 
@@ -42,106 +48,42 @@ void Plan::LogGlobal(const std::string& text) {
   Emit(Action::Log(0, text));
 }
 
-std::vector<Action> Plan::Start(base::TimePoint now) {
-  Advance(now);
+std::vector<Action> Plan::Take() {
+  CheckAllReady();
   CheckFinished();
-  return Take();
+  return std::exchange(out_, {});
 }
 
-std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) const {
-  const State& dep = states_[edge.service];
-  const std::string& name = manifest_.services[edge.service].name;
-  bool terminal = dep.phase == Phase::kFailed || dep.phase == Phase::kCompleted ||
-                  dep.phase == Phase::kStopped;
-  switch (edge.dep->condition) {
-    case DependCondition::kStarted:
-      if (dep.ever_started) return true;
-      break;
-    case DependCondition::kHealthy:
-      if (dep.ever_healthy) return true;
-      if (dep.never_healthy) {
-        *why = "dependency " + name + " never became healthy";
-        return false;
-      }
-      if (terminal) {
-        *why = "dependency " + name + " exited before it became healthy";
-        return false;
-      }
-      return std::nullopt;
-    case DependCondition::kCompletedSuccessfully:
-      if (dep.phase == Phase::kCompleted) return true;
-      if (terminal) {
-        *why = "dependency " + name + " did not complete successfully";
-        return false;
-      }
-      return std::nullopt;
-  }
-  if (dep.phase == Phase::kFailed) {
-    *why = "dependency " + name + " failed" + (dep.failure.empty() ? "" : ": " + dep.failure);
-    return false;
-  }
-  return std::nullopt;
-}
-
-void Plan::Advance(base::TimePoint now) {
-  if (stopping_) {
-    AdvanceStop();
-    return;
-  }
-  // Starting one service can satisfy another's condition at once (service_started), so loop.
-  bool progressed = true;
-  while (progressed && !stopping_) {
-    progressed = false;
-    for (size_t i = 0; i < states_.size() && !stopping_; ++i) {
-      if (states_[i].phase != Phase::kWaiting) continue;
-      TryStart(i, now);
-      if (states_[i].phase != Phase::kWaiting) progressed = true;
-    }
-  }
-  if (stopping_) AdvanceStop();
-}
-
-void Plan::TryStart(size_t index, base::TimePoint now) {
+std::vector<Action> Plan::Start(base::TimePoint now) {
   (void)now;
-  for (const Edge& edge : dependencies_[index]) {
-    std::string why;
-    auto ok = Condition(edge, &why);
-    if (!ok) return;  // still waiting
-    if (*ok) continue;
-    if (!edge.dep->required) {
-      Log(index, "optional " + why + "; starting anyway");
-      continue;
+  for (size_t i = 0; i < states_.size() && !stopping_; ++i) {
+    TryStart(i);  // no dependencies
+    for (size_t k = 0; k < dependencies_[i].size(); ++k) {
+      if (states_[i].phase != Phase::kWaiting || stopping_) break;
+      if (!dependencies_[i][k].settled) SettleEdge(i, k);
     }
-    states_[index].phase = Phase::kFailed;
-    states_[index].failure = why;
-    Log(index, "not started: " + why);
-    BeginStop(manifest_.services[index].name + " cannot start", 1);
-    return;
   }
-  states_[index].phase = Phase::kStarting;
-  Emit(Action::Spawn(index));
+  return Take();
 }
 
 std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now) {
   State& s = states_[index];
   s.alive = true;
+  s.spawn_pending = false;
   s.ever_started = true;
   s.healthy_this_run = false;
   s.started_at = now;
   bool has_check = manifest_.services[index].healthcheck.kind != config::ProbeKind::kNone;
   s.phase = has_check ? Phase::kStarting : Phase::kRunning;
   Log(index, "started (pid " + std::to_string(pid) + ")");
-  if (stopping_) {
-    StopOne(index);  // a restart raced with a stop request
-  } else {
-    Advance(now);
-    CheckAllReady();
-  }
+  if (stopping_) StopOne(index);  // a restart raced with a stop request
+  Changed(index);
   return Take();
 }
 
 std::vector<Action> Plan::OnSpawnFailed(size_t index, const std::string& error,
                                         base::TimePoint now) {
+  states_[index].spawn_pending = false;
   Log(index, error);
   AfterExit(index, false, 127, now);
   return Take();
@@ -159,8 +101,7 @@ std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
   s.ever_healthy = true;
   s.healthy_this_run = true;
   s.phase = Phase::kRunning;
-  Advance(now);
-  CheckAllReady();
+  Changed(index);
   return Take();
 }
 
@@ -179,13 +120,13 @@ std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,
 
 std::vector<Action> Plan::OnNeverHealthy(size_t index, const std::string& detail,
                                          base::TimePoint now) {
+  (void)now;
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
   s.never_healthy = true;
   s.failure = "never became healthy: " + detail;
   Log(index, "failed: " + s.failure);
-  StopOne(index);
-  Advance(now);
+  StopOne(index);  // its waiting dependents see never_healthy at once
   return Take();
 }
 
@@ -197,7 +138,7 @@ std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const s
   if (s.phase == Phase::kStopping && (stopping_ || force_killed_)) {
     s.phase = Phase::kStopped;
     Log(index, "stopped (" + what + ")");
-    AdvanceStop();
+    Changed(index);
     return Take();
   }
   Log(index, what);
@@ -210,7 +151,7 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
   const config::Service& svc = manifest_.services[index];
   if (stopping_) {
     s.phase = Phase::kStopped;
-    AdvanceStop();
+    Changed(index);
     return;
   }
   bool abort = options_.abort_on_exit ||
@@ -224,11 +165,14 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
       exit_code_ = code;
       exit_code_fixed_ = true;
     }
+    // Stop first: the abort decides the exit code, not the failure its dependents would see.
     BeginStop(svc.name + " exited", success ? 0 : 1);
+    Changed(index);
     return;
   } else {
-    ExitVerdict verdict = s.restart_on_exit ? ExitVerdict::kRestart
-                                            : DecideExit(svc, success, s.restarts);
+    // Killed for being unhealthy is a failure like a non-zero exit, whatever the code the
+    // stop signal led to: it counts against on-failure:N and gets the backoff.
+    ExitVerdict verdict = DecideExit(svc, success && !s.restart_on_exit, s.restarts);
     s.restart_on_exit = false;
     switch (verdict) {
       case ExitVerdict::kCompleted:
@@ -258,9 +202,7 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
         break;
     }
   }
-  Advance(now);
-  CheckAllReady();
-  CheckFinished();
+  Changed(index);
 }
 
 std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint now) {
@@ -268,7 +210,9 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
   if (timer == TimerKind::kRestart) {
     if (s.phase != Phase::kBackoff || stopping_) return Take();
     s.phase = Phase::kStarting;
+    s.spawn_pending = true;
     Emit(Action::Spawn(index));
+    Changed(index);
     return Take();
   }
   (void)now;
@@ -294,8 +238,8 @@ std::vector<Action> Plan::OnForceKill(base::TimePoint now) {
     if (!states_[i].alive) continue;
     states_[i].phase = Phase::kStopping;
     Emit(Action::Signal(i, SIGKILL));
+    Changed(i);
   }
-  AdvanceStop();
   return Take();
 }
 

@@ -90,6 +90,9 @@ struct PlanOptions {
 /// Plan tracks every service's phase and decides, for each event, what the Supervisor must do.
 /// It owns nothing but state; the Supervisor feeds it events from the reaper, probes, timers
 /// and signals, and executes the returned actions in order. Single-threaded.
+/// Cost: the graph is built once, and every event costs O(1) plus the edges of the services
+/// whose state it changed (counters replace rescans), so a whole run is O(services + edges)
+/// apart from one pass over all services when a stop begins.
 class Plan {
  public:
   Plan(const config::Manifest& manifest, PlanOptions options);
@@ -110,11 +113,14 @@ class Plan {
   Phase phase(size_t service) const { return states_[service].phase; }
   bool stopping() const { return stopping_; }
   size_t size() const { return states_.size(); }
+  /// Dependency conditions evaluated so far: a measure of the Plan's work, for tests.
+  size_t condition_checks() const { return condition_checks_; }
 
  private:
   struct State {
     Phase phase = Phase::kWaiting;
     bool alive = false;          // a process of this service exists and was not reaped
+    bool spawn_pending = false;  // Spawn emitted, OnSpawned/OnSpawnFailed not yet received
     bool ever_started = false;
     bool ever_healthy = false;
     bool healthy_this_run = false;  // since the current process started
@@ -124,35 +130,60 @@ class Plan {
     int consecutive = 0;         // restarts since it last stayed up reset_after
     base::TimePoint started_at{};
     std::string failure;         // why it failed for good
+    // Bookkeeping kept current by Changed():
+    size_t unsettled = 0;        // dependencies whose condition is not yet decided
+    size_t blockers = 0;         // dependents not yet down (see `down`)
+    bool down = false;           // terminal and every dependent down: nothing needs it
+    bool counted_ready = false;
+    bool counted_terminal = false;
+    bool failure_spread = false;  // its dependents were told it failed for good
   };
   struct Edge {
     size_t service;
     const config::Dependency* dep;
+    bool settled = false;        // the condition held (or an optional one failed)
+  };
+  struct DependentEdge {
+    size_t service;              // the dependent
+    size_t edge;                 // index into dependencies_[service]
   };
 
-  void Advance(base::TimePoint now);
-  void TryStart(size_t index, base::TimePoint now);
+  // Graph bookkeeping (plan_graph.cc).
+  void Changed(size_t index);
+  void Propagate(size_t index);
+  void Recount(size_t index);
+  void MarkDown(size_t index);
+  void NotifyDependents(size_t index);
+  void SettleEdge(size_t index, size_t edge);
+  void RequestStop(const std::string& reason);  // BeginStop(reason, 1) once propagation ends
+
+  void TryStart(size_t index);
   // nullopt: wait; true: satisfied; false: failed (failure text in *why).
-  std::optional<bool> Condition(const Edge& edge, std::string* why) const;
-  void AdvanceStop();
+  std::optional<bool> Condition(const Edge& edge, std::string* why);
   void StopOne(size_t index);
   void BeginStop(const std::string& reason, int exit_code);
   void AfterExit(size_t index, bool success, int code, base::TimePoint now);
   void CheckAllReady();
   void CheckFinished();
   bool Terminal(size_t index) const;
-  bool HasLiveDependent(size_t index) const;
+  bool Ready(size_t index) const;
 
   void Log(size_t index, const std::string& text);
   void LogGlobal(const std::string& text);
   void Emit(Action action) { out_.push_back(std::move(action)); }
-  std::vector<Action> Take() { return std::exchange(out_, {}); }
+  std::vector<Action> Take();
 
   const config::Manifest& manifest_;
   PlanOptions options_;
   std::vector<State> states_;
   std::vector<std::vector<Edge>> dependencies_;  // per service: what it waits for
-  std::vector<std::vector<size_t>> dependents_;  // per service: who waits for it
+  std::vector<std::vector<DependentEdge>> dependents_;  // per service: who waits for it
+  std::vector<size_t> changed_;  // services whose change is not yet propagated
+  bool propagating_ = false;
+  std::string pending_stop_;
+  size_t ready_count_ = 0;
+  size_t terminal_count_ = 0;
+  size_t condition_checks_ = 0;
   std::vector<Action> out_;
   bool stopping_ = false;
   bool force_killed_ = false;

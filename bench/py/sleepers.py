@@ -19,18 +19,31 @@ SHELL = ('pids=; trap \'kill $pids; wait; exit 0\' TERM; i=0; '
          'while [ $i -lt {n} ]; do sleep infinity & pids="$pids $!"; i=$((i+1)); done; wait')
 
 
+def sleeper_services(n, shape):
+    """independent: n unrelated sleeps. lattice: layers of 2, each service depending on both
+    of the layer below (service_started), so the graph is n/2 deep and every service has
+    2 dependencies and 2 dependents: the shape that made stop time exponential (issue 10)."""
+    services = {f"s{i}": {"command": ["sleep", "infinity"]} for i in range(n)}
+    if shape == "lattice":
+        for i in range(2, n):
+            below = (i // 2 - 1) * 2
+            services[f"s{i}"]["depends_on"] = [f"s{below}", f"s{below + 1}"]
+    elif shape != "independent":
+        raise ValueError(shape)
+    return services
+
+
 class Sleepers:
     """Starts `tool` with n sleeping services and tells where the sleeps are (depth below pid)."""
 
-    def __init__(self, tool, n, wd, sv):
+    def __init__(self, tool, n, wd, sv, shape="independent"):
         self.tool, self.n = tool, n
         out = open(wd(f"{tool}.out"), "wb")
         self.out_path = wd(f"{tool}.out")
         kw = dict(stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, close_fds=True)
         self.depth = 1
         if tool == "stackvisor":
-            bl.write_manifest(wd("sleepers.yaml"),
-                              {f"s{i}": {"command": ["sleep", "infinity"]} for i in range(n)})
+            bl.write_manifest(wd("sleepers.yaml"), sleeper_services(n, shape))
             cmd = [sv, "up", "-f", wd("sleepers.yaml"), "--no-color"]
         elif tool == "supervisord":
             bl.write_supervisord_conf(wd("sleepers.conf"), wd.path,
@@ -62,6 +75,10 @@ class Sleepers:
         self.wait_running(timeout, poll=0.01)
         if self.tool == "stackvisor":
             bl.wait_line(self.out_path, "all services ready", timeout, poll=0.01)
+
+    def wait_ready(self, timeout=60):
+        """stackvisor: seconds from launch until 'all services ready' is printed."""
+        return bl.wait_line(self.out_path, "all services ready", timeout, poll=0.01) - self.t_launch
 
     def stop(self, timeout=60):
         """SIGTERM to the supervisor; returns seconds until it exited."""
