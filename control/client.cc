@@ -84,12 +84,15 @@ base::Result<ClientResponse> Client::RunOnce(Exchange& exchange, bool& retryable
   const std::string what = std::string(exchange.method) + " " + std::string(exchange.target);
   std::string request =
       SerializeRequest(exchange.method, exchange.target, exchange.body, "application/json");
+  std::optional<base::Error> send_error;
   for (std::size_t sent = 0; sent < request.size();) {
     ssize_t n = ::send(fd_.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      retryable = reused && (errno == EPIPE || errno == ECONNRESET);
-      return base::Error{base::ErrnoMessage("API " + what + ": send", errno)};
+      send_error = base::Error{base::ErrnoMessage("API " + what + ": send", errno)};
+      // A server that refuses us (403, 503) answers and closes before reading: read that.
+      if (errno == EPIPE || errno == ECONNRESET) break;
+      return *send_error;
     }
     sent += static_cast<std::size_t>(n);
   }
@@ -134,6 +137,7 @@ base::Result<ClientResponse> Client::RunOnce(Exchange& exchange, bool& retryable
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       retryable = reused && !got_bytes && errno == ECONNRESET;
+      if (send_error && !got_bytes) return *send_error;
       return base::Error{base::ErrnoMessage("API " + what + ": recv", errno)};
     }
     if (n == 0) {
@@ -141,6 +145,7 @@ base::Result<ClientResponse> Client::RunOnce(Exchange& exchange, bool& retryable
       parser.put_eof(ec);
       if (!ec && parser.is_done()) break;
       retryable = reused && !got_bytes;
+      if (send_error && !got_bytes) return *send_error;
       return base::Error{"API " + what + ": the server closed the connection before the " +
                          "response was complete"};
     }
