@@ -88,5 +88,39 @@ TEST_CASE("control: a stuck follower is cut off with a note while another gets e
   CHECK(loop.Close() == 0);
 }
 
+TEST_CASE("control: a follower that leaves is noticed, and the stream reports closed") {
+  SigpipeBlocked sigpipe;
+  TempDir dir;
+  LoopRunner loop;
+  {
+    Router router;
+    std::unique_ptr<ResponseStream> stream;
+    bool gone = false;
+    router.Add("GET", "/v1/events", [&](const Request&, std::unique_ptr<Reply> reply) {
+      stream = reply->Stream(200, "text/plain");
+      stream->OnClosed([&] { gone = true; });
+      stream->Push("first\n");
+    });
+    HttpServer server(loop.get(), router);
+    auto socket = dir.path() / "api.sock";
+    REQUIRE_FALSE(server.Listen(socket));
+    std::vector<std::string> seen;
+    CHECK(loop.Run([&] {
+      auto r = Client(socket, "shop").StreamLines("GET", "/v1/events", [&](std::string_view line) {
+        seen.emplace_back(line);
+        return false;  // `logs -f` interrupted: the client goes away
+      });
+    }));
+    CHECK(seen == std::vector<std::string>{"first"});
+    CHECK(loop.RunUntil([&] { return gone; }, std::chrono::milliseconds(10'000)));
+    REQUIRE(stream != nullptr);
+    CHECK_FALSE(stream->open());
+    CHECK_FALSE(stream->Push("nobody listens\n"));
+    stream.reset();
+    server.Close();
+  }
+  CHECK(loop.Close() == 0);
+}
+
 }  // namespace
 }  // namespace stackvisor::control
