@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <exception>
 #include <utility>
 
 namespace stackvisor::control {
@@ -121,7 +122,12 @@ void Connection::ProcessInput() {
     request.peer_pid = peer_pid_;
     auto reply = std::make_unique<Reply>(this);
     reply_ = reply.get();
-    handler_.Handle(std::move(request), std::move(reply));
+    try {
+      handler_.Handle(std::move(request), std::move(reply));
+    } catch (const std::exception&) {
+      // Nothing may throw out of a loop callback. Unwinding dropped the Reply, which answered
+      // 500, so the connection carries on.
+    }
   }
   dispatching_ = false;
   if (state_ == State::kReading) StartReading();

@@ -60,8 +60,10 @@ const Router::Route* Router::Find(Request& request, std::string& allow) const {
 void Router::Handle(Request request, std::unique_ptr<Reply> reply) {
   std::string allow;
   const Route* route = Find(request, allow);
-  if (route != nullptr) {
+  if (route != nullptr && *route) {
     (*route)(request, std::move(reply));
+  } else if (route != nullptr) {
+    reply->Error(501, request.method + " " + request.path + " is not implemented yet");
   } else if (allow.empty()) {
     reply->Error(404, "no such endpoint: " + request.path);
   } else {

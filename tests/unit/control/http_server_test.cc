@@ -29,6 +29,9 @@ struct Fixture {
       held = std::move(reply);  // answered from a timer, as a restart that waits would be
       later.Start(std::chrono::milliseconds(20), [this] { held->Json(202, {{"done", true}}); held.reset(); });
     });
+    router.Add("GET", "/v1/throw", [](const Request& r, std::unique_ptr<Reply>) {
+      (void)nlohmann::json::parse(r.body).at("missing");  // a handler bug: it throws
+    });
     socket = dir.path() / "api.sock";
   }
   ~Fixture() {
@@ -52,7 +55,7 @@ struct Fixture {
   std::filesystem::path socket;
 };
 
-TEST_CASE("control: a Client round trip, keep-alive, 404 and 405, an answer given later") {
+TEST_CASE("control: a Client round trip, keep-alive, 404 and 405, a later answer, a throwing handler") {
   LoopRunner loop;
   {
     Fixture f(loop);
@@ -69,8 +72,10 @@ TEST_CASE("control: a Client round trip, keep-alive, 404 and 405, an answer give
       results.push_back(client.Call("GET", "/v1/nope"));
       results.push_back(client.Call("DELETE", "/v1/ping"));
       results.push_back(client.Call("POST", "/v1/later"));
+      results.push_back(client.Call("GET", "/v1/throw"));
+      results.push_back(client.Call("GET", "/v1/ping"));
     }));
-    REQUIRE(results.size() == 5);
+    REQUIRE(results.size() == 7);
     for (auto& r : results) REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
     CHECK(results[0].value().status == 200);
     CHECK(results[0].value().content_type == "application/json");
@@ -84,6 +89,11 @@ TEST_CASE("control: a Client round trip, keep-alive, 404 and 405, an answer give
     CHECK(nlohmann::json::parse(results[3].value().body).at("error") ==
           "DELETE is not allowed on /v1/ping (allowed: GET)");
     CHECK(results[4].value().status == 202);
+    // A handler that throws costs its request a 500, never the loop or the connection.
+    CHECK(results[5].value().status == 500);
+    CHECK(nlohmann::json::parse(results[5].value().body) ==
+          nlohmann::json{{"error", "the request was not answered"}});
+    CHECK(results[6].value().status == 200);
     // Keep-alive: five requests, one connection.
     CHECK(f.server.stats().accepted == 1);
     f.server.Close();
