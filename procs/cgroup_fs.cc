@@ -150,6 +150,8 @@ std::vector<std::string> ChildCgroups(const std::string& dir) {
   return children;
 }
 
+bool RemoveEmptyCgroups(const std::string& dir) { return RemoveTree(dir, 0); }
+
 bool RemoveStackCgroup(const std::string& stack, int wait_ms) {
   for (const auto& child : ChildCgroups(stack)) {
     KillCgroup(child);

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -28,13 +30,28 @@ std::string Slurp(const char* path) {
 }
 
 // Stack cgroups of SIGKILLed runs whose guardian died too (as PID 1 of a namespace, the kernel
-// kills the guardian with everything else). A live run's stack cgroup always holds its
-// guardian, so an empty one is stale.
+// kills the guardian with everything else). Another project's stackvisor may be starting at this
+// very moment: its stack cgroup is empty until its guardian is adopted, milliseconds after the
+// mkdir. So an empty stack cgroup is stale only when its owner (the pid in its name) is gone or
+// it is older than kStaleAfter (a pid in a namespace means nothing here), and removing one never
+// signals: rmdir fails on anything that is not empty.
+constexpr time_t kStaleAfterSeconds = 10;
+
+bool OwnerGone(const std::string& name) {
+  long owner = std::strtol(name.c_str() + std::strlen(kPrefix), nullptr, 10);
+  return owner > 0 && ::kill(static_cast<pid_t>(owner), 0) != 0 && errno == ESRCH;
+}
+
+bool OlderThan(const std::string& dir, time_t seconds) {
+  struct stat st {};
+  return stat(dir.c_str(), &st) == 0 && time(nullptr) - st.st_mtime > seconds;
+}
+
 void RemoveStale(const std::string& own_dir) {
   for (const auto& dir : ChildCgroups(own_dir)) {
     auto name = dir.substr(dir.find_last_of('/') + 1);
     if (name.rfind(kPrefix, 0) != 0 || CgroupPopulated(dir)) continue;
-    RemoveStackCgroup(dir, 0);
+    if (OwnerGone(name) || OlderThan(dir, kStaleAfterSeconds)) RemoveEmptyCgroups(dir);
   }
 }
 

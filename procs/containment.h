@@ -33,6 +33,8 @@ std::vector<std::string> ChildCgroups(const std::string& dir);
 /// killed processes to leave them. If the calling process is in `stack` itself (the guardian),
 /// it first moves itself to the parent cgroup. Returns true when `stack` is gone.
 bool RemoveStackCgroup(const std::string& stack, int wait_ms);
+/// Removes `dir` and the cgroups below it if all are empty; never signals anything.
+bool RemoveEmptyCgroups(const std::string& dir);
 
 /// ServiceCgroup is one service's cgroup v2 directory, plus its cgroup.procs opened for
 /// writing so that a child can move itself in between fork and exec (write "0": async-signal

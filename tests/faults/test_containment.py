@@ -7,6 +7,7 @@ cannot see an `env -i` process: that is reported (FIGURE), not asserted, and the
 import os
 import re
 import signal
+import subprocess
 import time
 import unittest
 
@@ -128,20 +129,35 @@ class Containment(unittest.TestCase):
             self.assertEqual([n for n, p in escapees.items() if h.is_alive(p)], [])
 
     def test_stale_cgroup_removed(self):
+        dead = subprocess.Popen(["true"])
+        dead.wait()  # its pid names a run that is gone
         with h.Stack({"a": {"command": ["sleep", "1000"]}}) as st:
             stack = cgroup_dir(containment_of(st))
             if stack is None:
                 self.skipTest("no cgroup containment here")
-            stale = os.path.join(os.path.dirname(stack), "stackvisor-1-deadbeef")
+            parent = os.path.dirname(stack)
+            stale = os.path.join(parent, f"stackvisor-{dead.pid}-deadbeef")
+            # Another project's stackvisor between its mkdir and its guardian's adoption: empty,
+            # fresh, its owner alive. It must survive (removing it would kill that stack).
+            starting = os.path.join(parent, f"stackvisor-{os.getpid()}-5ca1ab1e")
             os.makedirs(os.path.join(stale, "web"), exist_ok=True)
+            os.makedirs(os.path.join(starting, "services", "web"), exist_ok=True)
             os.kill(st.pid, signal.SIGTERM)
             st.wait_exit(10)
-        with h.Stack({"a": {"command": ["sleep", "1000"]}}) as st:
-            containment_of(st)
-            self.assertFalse(os.path.exists(stale),
-                             "an empty stack cgroup of a dead run is removed")
-            os.kill(st.pid, signal.SIGTERM)
-            st.wait_exit(10)
+        try:
+            with h.Stack({"a": {"command": ["sleep", "1000"]}}) as st:
+                containment_of(st)
+                self.assertFalse(os.path.exists(stale),
+                                 "an empty stack cgroup of a dead run is removed")
+                self.assertTrue(os.path.exists(os.path.join(starting, "services", "web")),
+                                "a starting run's empty stack cgroup is left alone")
+                os.kill(st.pid, signal.SIGTERM)
+                st.wait_exit(10)
+        finally:
+            for d in (os.path.join(starting, "services", "web"),
+                      os.path.join(starting, "services"), starting):
+                if os.path.isdir(d):
+                    os.rmdir(d)
 
     def test_stop_takes_the_whole_service(self):
         # b depends on a, so b stops first. b's setsid'd sleep gets no SIGTERM (another
