@@ -16,12 +16,15 @@ base::Result<SpawnSlots*> SpawnSlots::Instance() {
   if (slots != nullptr) return slots;
   SpawnSlots made;
   for (int& fd : made.fds_) {
-    // The lowest free numbers: 3..6 in a process that opened nothing else yet.
-    fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    // The lowest free numbers above 2: 3..6 in a process that opened nothing else yet. Never
+    // 0-2 (closed when we were started): the child dup2s onto those, and would clobber a slot.
+    int opened = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    fd = opened < 0 ? -1 : ::fcntl(opened, F_DUPFD_CLOEXEC, 3);
+    int err = errno;
+    if (opened >= 0) ::close(opened);
     if (fd < 0) {
-      int err = errno;
-      for (int opened : made.fds_)
-        if (opened > 0) ::close(opened);
+      for (int made_fd : made.fds_)
+        if (made_fd > 0) ::close(made_fd);
       return base::Error{base::ErrnoMessage("spawn: open /dev/null for the spawn slots", err)};
     }
   }
