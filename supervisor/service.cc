@@ -113,7 +113,7 @@ base::Result<pid_t> Service::Spawn() {
         context_.loop, std::move(fd), [stream](std::string_view chunk) { stream->Feed(chunk); },
         [this, stream, raw](int) {
           stream->Finish();
-          if (raw->exited && raw->Drained()) context_.request_sweep();
+          if (raw->exited && raw->Drained()) context_.request_sweep(*this);
         });
     // A log probe must see its line the moment it is written; every other stream may batch.
     reader->Coalesce(!log_matcher_);
@@ -170,7 +170,7 @@ void Service::OnProcessExit(Run* run, procs::WaitStatus status) {
   // so a restart finds its port free and nothing outlives the service.
   ::kill(-run->pid, SIGKILL);
   callbacks_.on_exit(status);
-  if (run->Drained()) context_.request_sweep();
+  if (run->Drained()) context_.request_sweep(*this);
 }
 
 void Service::Signal(int signal) {

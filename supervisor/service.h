@@ -27,6 +27,8 @@ class NotifyListener;
 
 namespace stackvisor::supervisor {
 
+class Service;
+
 /// What a Service needs from the Supervisor that owns it.
 struct ServiceContext {
   uv_loop_t* loop = nullptr;
@@ -35,7 +37,7 @@ struct ServiceContext {
   healthcheck::NotifyListener* notify = nullptr;  // null when the socket could not be made
   std::vector<std::string> base_environment;      // stackvisor's own, NOTIFY_SOCKET removed
   bool paused = false;                            // output backpressure in effect
-  std::function<void()> request_sweep;            // asks for SweepRuns at a safe point
+  std::function<void(Service&)> request_sweep;    // asks for its SweepRuns at a safe point
   procs::Containment* containment = nullptr;      // a service's cgroup is found here by name
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <utility>
 #include <spdlog/logger.h>
 
 #include "healthcheck/notify_listener.h"
@@ -72,7 +73,9 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   context_.notify = notify_.get();
   context_.base_environment = OwnEnvironment();
   if (!options_.run_marker.empty()) context_.base_environment.push_back(options_.run_marker);
-  context_.request_sweep = [this] {
+  context_.request_sweep = [this](Service& service) {
+    // Only the services that asked: sweeping all of them on each exit made a stop O(n^2).
+    to_sweep_.insert(&service);
     if (!sweep_timer_.active()) sweep_timer_.Start(base::Duration(0), [this] { Sweep(); });
   };
   context_.containment = options_.containment;
@@ -212,7 +215,7 @@ std::vector<pid_t> Supervisor::Orphans() const {
 }
 
 void Supervisor::Sweep() {
-  for (auto& service : services_) service->SweepRuns();
+  for (Service* service : std::exchange(to_sweep_, {})) service->SweepRuns();
   if (finishing_) CheckFinished();
 }
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/signal_watcher.h"
@@ -71,6 +72,7 @@ class Supervisor {
   std::vector<std::unique_ptr<Service>> services_;
   std::vector<std::unique_ptr<base::SignalWatcher>> signals_;
   base::Timer sweep_timer_;
+  std::unordered_set<Service*> to_sweep_;  // services that asked for a sweep since the last one
   base::Timer finish_timer_;
   base::Timer straggler_timer_;  // after the KILL round: kills late orphans the moment they appear
   base::Timer pause_timer_;  // pauses readers after the current I/O pass (fairness)
