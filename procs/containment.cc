@@ -93,7 +93,7 @@ std::unique_ptr<Containment> Containment::Create() {
 Containment::~Containment() {
   if (!active()) return;
   Kill();
-  services_.clear();  // closes the cgroup.procs fds before rmdir
+  services_.clear();
   RemoveStackCgroup(stack_, kRemoveWaitMs);
 }
 
@@ -127,6 +127,7 @@ base::Result<ServiceCgroup*> Containment::AddService(const std::string& name) {
     dir = Services() + "/" + base_name + "-" + std::to_string(n);
   if (mkdir(dir.c_str(), 0755) != 0)
     return base::Error{base::ErrnoMessage(name + ": mkdir " + dir, errno)};
+  // Opened once here so a cgroup we may not write into is refused now, not at each spawn.
   std::string procs = dir + "/cgroup.procs";
   base::UniqueFd fd(open(procs.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -134,7 +135,7 @@ base::Result<ServiceCgroup*> Containment::AddService(const std::string& name) {
     rmdir(dir.c_str());
     return base::Error{base::ErrnoMessage(name + ": open " + procs, err)};
   }
-  services_.emplace_back(name, std::make_unique<ServiceCgroup>(dir, std::move(fd)));
+  services_.emplace_back(name, std::make_unique<ServiceCgroup>(dir));
   return services_.back().second.get();
 }
 

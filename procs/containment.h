@@ -36,19 +36,18 @@ bool RemoveStackCgroup(const std::string& stack, int wait_ms);
 /// Removes `dir` and the cgroups below it if all are empty; never signals anything.
 bool RemoveEmptyCgroups(const std::string& dir);
 
-/// ServiceCgroup is one service's cgroup v2 directory, plus its cgroup.procs opened for
-/// writing so that a child can move itself in between fork and exec (write "0": async-signal
-/// safe, and before exec, so nothing the service starts is ever outside it). Owned by
-/// Containment; not copyable or movable.
+/// ServiceCgroup is one service's cgroup v2 directory. A child moves itself in between fork and
+/// exec by writing "0" into its cgroup.procs (SpawnSpec::cgroup_procs: async-signal safe, and
+/// before exec, so nothing the service starts is ever outside it). Owned by Containment; not
+/// copyable or movable.
 class ServiceCgroup {
  public:
-  ServiceCgroup(std::string path, base::UniqueFd procs)
-      : path_(std::move(path)), procs_(std::move(procs)) {}
+  explicit ServiceCgroup(std::string path) : path_(std::move(path)) {}
   ServiceCgroup(const ServiceCgroup&) = delete;
   ServiceCgroup& operator=(const ServiceCgroup&) = delete;
 
   const std::string& path() const { return path_; }
-  int procs_fd() const { return procs_.get(); }
+  std::string procs_path() const { return path_ + "/cgroup.procs"; }
   /// Every process of the service, wherever it moved in the process tree (top-like accounting).
   std::vector<pid_t> Pids() const { return CgroupPids(path_); }
   bool Populated() const { return CgroupPopulated(path_); }
@@ -58,7 +57,6 @@ class ServiceCgroup {
 
  private:
   std::string path_;
-  base::UniqueFd procs_;
 };
 
 /// Containment decides, once at start, how the stack's processes are contained: a cgroup v2

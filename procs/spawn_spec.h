@@ -24,9 +24,10 @@ struct SpawnSpec {
   std::string working_dir;        // empty: inherit
   std::optional<Credentials> credentials;
   bool capture_output = true;     // stdout/stderr as two pipes; otherwise /dev/null
-  // An open cgroup.procs of the service's cgroup (procs::ServiceCgroup), or -1. The child
-  // writes "0" into it before anything else, so it and all it starts are contained from exec on.
-  int cgroup_procs_fd = -1;
+  // The cgroup.procs of the service's cgroup (procs::ServiceCgroup), or empty. Spawn opens it
+  // for this child only (no fd per service is held: 9,000 services must fit the fd limit); the
+  // child writes "0" into it first, so it and all it starts are contained from exec on.
+  std::string cgroup_procs;
 };
 
 }  // namespace stackvisor::procs

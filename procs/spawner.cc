@@ -245,13 +245,19 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
     SpawnSlots& slots;
     ~ClearOnExit() { slots.Clear(); }  // our copies of the write ends go, so EOF can come
   } clear_on_exit{slot};
+  base::UniqueFd cgroup_procs;
+  if (!spec.cgroup_procs.empty()) {
+    cgroup_procs.Reset(open(spec.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!cgroup_procs.valid())
+      return base::Error{base::ErrnoMessage("spawn: open " + spec.cgroup_procs, errno)};
+  }
   const struct {
     SpawnSlots::Slot slot;
     int fd;
     const char* what;
   } loads[] = {{SpawnSlots::kStdout, out_write.get(), "stdout"},
                {SpawnSlots::kStderr, err_write.get(), "stderr"},
-               {SpawnSlots::kCgroup, spec.cgroup_procs_fd, "cgroup.procs"}};
+               {SpawnSlots::kCgroup, cgroup_procs.get(), "cgroup.procs"}};
   for (const auto& load : loads) {
     if (int e = slot.Load(load.slot, load.fd); e != 0)
       return base::Error{base::ErrnoMessage(std::string("spawn: dup3 ") + load.what, e)};
@@ -260,7 +266,7 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   setup.null_fd = slot.fd(SpawnSlots::kNull);
   setup.stdout_fd = slot.fd(SpawnSlots::kStdout);
   setup.stderr_fd = slot.fd(SpawnSlots::kStderr);
-  if (spec.cgroup_procs_fd >= 0) setup.cgroup_procs_fd = slot.fd(SpawnSlots::kCgroup);
+  if (cgroup_procs.valid()) setup.cgroup_procs_fd = slot.fd(SpawnSlots::kCgroup);
 
   // The child shares our memory and waits for nothing; we wait only until it has exec'd.
   // Signals stay blocked meanwhile, so no handler of ours runs in it.

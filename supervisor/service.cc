@@ -77,7 +77,7 @@ procs::SpawnSpec Service::BuildSpec() const {
   for (const auto& [key, value] : env) spec.env.push_back(key + "=" + value);
   spec.argv = config_.argv;
   spec.working_dir = config_.working_dir;
-  if (cgroup_ != nullptr) spec.cgroup_procs_fd = cgroup_->procs_fd();
+  if (cgroup_ != nullptr) spec.cgroup_procs = cgroup_->procs_path();
   return spec;
 }
 

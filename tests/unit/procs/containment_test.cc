@@ -95,7 +95,7 @@ TEST_CASE("a service cgroup holds the whole process tree, lists it, kills it, an
     spec.argv = {"sh", "-c", "env -i setsid sleep 997 & exec sleep 998"};
     spec.env = {"PATH=/usr/bin:/bin"};
     spec.capture_output = false;
-    spec.cgroup_procs_fd = cgroup->procs_fd();
+    spec.cgroup_procs = cgroup->procs_path();
     auto child = procs::Spawn(spec);
     REQUIRE(child.ok());
     std::optional<procs::WaitStatus> status;
