@@ -44,14 +44,13 @@ void LogRing::Append(Stream stream, std::chrono::system_clock::time_point time, 
   }
   if (count_ == limits_.max_lines) EvictOldest();
   if (count_ == slot_capacity_) GrowSlots();
-  size_t offset;
-  if (line.empty()) {
-    // Takes no room; its offset only has to keep the positions of its neighbours derivable.
-    offset = capacity_ > 0 ? static_cast<size_t>(tail_ % capacity_) : 0;
-  } else {
+  size_t offset = tail_;  // an empty line takes no room: it only has to keep the order
+  if (!line.empty()) {
     offset = Place(line.size());
     std::memcpy(data_.get() + offset, line.data(), line.size());
-    tail_ += line.size();
+    tail_ = offset + line.size();
+    if (tail_ == capacity_) tail_ = 0;
+    span_ += line.size();
     bytes_ += line.size();
   }
   size_t at = first_ + count_;
@@ -64,26 +63,25 @@ void LogRing::Append(Stream stream, std::chrono::system_clock::time_point time, 
 size_t LogRing::Place(size_t length) {
   for (;;) {
     // With nothing held, start again at offset 0: no line is left to keep in place.
-    if (count_ == 0) head_ = tail_ = 0;
-    if (capacity_ > 0) {
-      const size_t at = static_cast<size_t>(tail_ % capacity_);
-      const size_t skip = at + length > capacity_ ? capacity_ - at : 0;
-      if (tail_ + skip + length - head_ <= capacity_) {
-        tail_ += skip;
-        return static_cast<size_t>(tail_ % capacity_);
+    if (count_ == 0) head_ = tail_ = span_ = 0;
+    const size_t skip = tail_ + length > capacity_ ? capacity_ - tail_ : 0;
+    if (capacity_ > 0 && span_ + skip + length <= capacity_) {
+      if (skip > 0) {
+        span_ += skip;
+        tail_ = 0;
       }
+      return tail_;
     }
-    if (capacity_ < limits_.max_bytes) GrowBytes(static_cast<size_t>(tail_ - head_) + length);
+    if (capacity_ < limits_.max_bytes) GrowBytes(span_ + length);
     else EvictOldest();
   }
 }
 
-uint64_t LogRing::NextStart(uint64_t start, const Slot& done, const Slot& next) const {
-  const uint64_t end = start + done.length;
-  if (capacity_ == 0) return end;
-  const size_t end_at = static_cast<size_t>(end % capacity_);
-  // The gap is the tail skipped because `next` did not fit before the end: less than capacity_.
-  return end + (next.offset + capacity_ - end_at) % capacity_;
+size_t LogRing::Advance(const Slot& done, const Slot& next) const {
+  size_t end = done.offset + done.length;
+  if (end == capacity_) end = 0;
+  // `next` starts where `done` ends, or at 0 when it did not fit before the end.
+  return next.offset == end ? done.length : done.length + (capacity_ - end);
 }
 
 void LogRing::EvictOldest() {
@@ -93,9 +91,12 @@ void LogRing::EvictOldest() {
   if (count_ == 1) {
     count_ = 0;
     head_ = tail_;
+    span_ = 0;
     return;
   }
-  head_ = NextStart(head_, oldest, slot(1));
+  const Slot& next = slot(1);
+  span_ -= Advance(oldest, next);
+  head_ = next.offset;
   if (++first_ == slot_capacity_) first_ = 0;
   --count_;
 }
@@ -112,26 +113,24 @@ void LogRing::GrowSlots() {
 void LogRing::GrowBytes(size_t need) {
   const size_t capacity = std::min(limits_.max_bytes, std::max({need, capacity_ * 2, kMinBytes}));
   auto data = std::make_unique_for_overwrite<char[]>(capacity);
-  // Lay the held span out from offset 0 in order (gaps included), so every line keeps its
-  // distance from the oldest one and the offsets stay derivable.
-  const uint64_t span = tail_ - head_;
-  if (span > 0) {
-    const size_t at = static_cast<size_t>(head_ % capacity_);
-    const size_t first_part = std::min(static_cast<size_t>(span), capacity_ - at);
-    std::memcpy(data.get(), data_.get() + at, first_part);
-    std::memcpy(data.get() + first_part, data_.get(), static_cast<size_t>(span) - first_part);
+  // Lay the held span out from offset 0 in order (skipped tails included), so every line keeps
+  // its distance from the oldest one.
+  if (span_ > 0) {
+    const size_t first_part = std::min(span_, capacity_ - head_);
+    std::memcpy(data.get(), data_.get() + head_, first_part);
+    std::memcpy(data.get() + first_part, data_.get(), span_ - first_part);
   }
-  uint64_t start = head_;
+  size_t relative = 0;
   for (size_t i = 0; i < count_; ++i) {
     Slot& current = slots_[(first_ + i) % slot_capacity_];
-    const uint64_t next = i + 1 < count_ ? NextStart(start, current, slot(i + 1)) : 0;
-    current.offset = static_cast<uint32_t>(start - head_);
-    start = next;
+    const size_t advance = i + 1 < count_ ? Advance(current, slot(i + 1)) : 0;
+    current.offset = static_cast<uint32_t>(relative);
+    relative += advance;
   }
   data_ = std::move(data);
   capacity_ = capacity;
-  tail_ = span;
   head_ = 0;
+  tail_ = span_;
 }
 
 LogEntry LogRing::entry(size_t index) const {

@@ -90,17 +90,19 @@ class LogRing {
   void EvictOldest();
   void GrowSlots();
   void GrowBytes(size_t need);
-  /// Virtual position (see head_) of the slot after one that started at `start`.
-  uint64_t NextStart(uint64_t start, const Slot& done, const Slot& next) const;
+  /// Bytes from the start of `done` to the start of `next` (its length plus a skipped tail).
+  size_t Advance(const Slot& done, const Slot& next) const;
 
   const int source_;
   const RingLimits limits_;
   std::unique_ptr<char[]> data_;
   size_t capacity_ = 0;
-  // Positions in a virtual, never-wrapping byte stream: the buffer offset is position % capacity_.
-  // head_ is where the oldest line starts, tail_ where the next one may start.
-  uint64_t head_ = 0;
-  uint64_t tail_ = 0;
+  // Offsets in the buffer (no division on the hot path): head_ is where the oldest line
+  // starts, tail_ where the next one may start; span_ the bytes from head_ to tail_ including a
+  // skipped tail.
+  size_t head_ = 0;
+  size_t tail_ = 0;
+  size_t span_ = 0;
   size_t bytes_ = 0;
   std::unique_ptr<Slot[]> slots_;
   size_t slot_capacity_ = 0;
