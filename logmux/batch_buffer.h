@@ -25,6 +25,20 @@ class BatchBuffer {
     size_ += need;
   }
 
+  /// Appends stamp + head + line + '\n' (the stamp is empty unless `up -t`).
+  void AppendLine(std::string_view stamp, std::string_view head, std::string_view line) {
+    if (stamp.empty()) return AppendLine(head, line);
+    const size_t need = stamp.size() + head.size() + line.size() + 1;
+    if (size_ + need > capacity_) Grow(need);
+    char* out = data_.get() + size_;
+    std::memcpy(out, stamp.data(), stamp.size());
+    out += stamp.size();
+    if (!head.empty()) std::memcpy(out, head.data(), head.size());
+    if (!line.empty()) std::memcpy(out + head.size(), line.data(), line.size());
+    out[head.size() + line.size()] = '\n';
+    size_ += need;
+  }
+
   void Append(std::string_view bytes) {
     if (bytes.empty()) return;
     if (size_ + bytes.size() > capacity_) Grow(bytes.size());

@@ -1,12 +1,11 @@
 #include "logmux/log_stream.h"
 
-#include <optional>
 #include <utility>
 
 namespace stackvisor::logmux {
 
-LogStream::LogStream(Mux& mux, int source, size_t max_line)
-    : mux_(mux), source_(source), splitter_(max_line) {}
+LogStream::LogStream(Mux& mux, int source, Stream stream, size_t max_line)
+    : mux_(mux), source_(source), stream_(stream), splitter_(max_line) {}
 
 void LogStream::SetObserver(std::function<void(std::string_view line)> observer) {
   if (in_observer_) {
@@ -20,8 +19,8 @@ void LogStream::SetObserver(std::function<void(std::string_view line)> observer)
 
 void LogStream::Feed(std::string_view chunk) {
   // stdout is gone (`stackvisor up | head`): formatting lines nobody can read would only burn
-  // CPU while the services keep flooding. Lines are still split for a log probe.
-  if (!observer_ && mux_.output().broken()) return;
+  // CPU while the services keep flooding. Lines are still split for a log probe and the history.
+  if (!observer_ && mux_.history() == nullptr && mux_.output().broken()) return;
   Split([&](auto&& sink) { splitter_.Feed(chunk, sink); });
 }
 
@@ -31,25 +30,21 @@ void LogStream::Finish() {
 
 template <typename Run>
 void LogStream::Split(Run&& run) {
-  const std::string_view head = mux_.LineHead(source_);
   if (observer_) {
-    run([&](std::string_view line) { EmitObserved(head, line); });
+    run([&](std::string_view line) { EmitObserved(line); });
     return;
   }
-  std::optional<Output::Lines> lines(std::in_place, mux_.output());
+  Mux::Batch batch(mux_, source_, stream_);
   run([&](std::string_view line) {
-    lines->Append(head, line);
-    if (lines->size() >= kMaxBatch) {
-      lines.reset();  // commits, so the writer starts on a huge chunk before it is all formatted
-      lines.emplace(mux_.output());
-    }
+    batch.Add(line);
+    batch.CommitIfOver(kMaxBatch);
   });
 }
 
-void LogStream::EmitObserved(std::string_view head, std::string_view line) {
+void LogStream::EmitObserved(std::string_view line) {
   // Observing happens only until a log probe matched: writing line by line meanwhile is cheap
   // and keeps "healthy" after the line that made it so.
-  { Output::Lines(mux_.output()).Append(head, line); }
+  { Mux::Batch(mux_, source_, stream_).Add(line); }
   if (!observer_) return;  // removed by an earlier line of this chunk
   in_observer_ = true;
   observer_(line);

@@ -8,9 +8,10 @@
 namespace stackvisor::logmux {
 
 /// LogStream is one stream (stdout or stderr) of one child: a LineSplitter feeding the Mux under
-/// one source id. Feed() formats every complete line of a chunk straight into the Output's queue
-/// (Output::Lines: two memcpy per line, the prefix and timestamp formatted once per chunk), one
-/// commit per chunk; a chunk whose formatted size passes kMaxBatch is committed in several
+/// one source id. Feed() emits every complete line of a chunk through one Mux::Batch: formatted
+/// straight into the Output's queue (two or three memcpy per line, the prefix and timestamp
+/// formatted once per chunk) and, with a history, one more memcpy into the source's ring; one
+/// commit per chunk. A chunk whose formatted size passes kMaxBatch is committed in several
 /// whole-line parts, so the writer starts on it early.
 ///
 /// The observer (log-line readiness probes) sees every complete line without prefix, after that
@@ -23,7 +24,8 @@ class LogStream {
  public:
   static constexpr size_t kMaxBatch = 256 * 1024;
 
-  LogStream(Mux& mux, int source, size_t max_line = kDefaultMaxLine);
+  /// `stream` only labels the lines in the history (stdout or stderr).
+  LogStream(Mux& mux, int source, Stream stream = Stream::kStdout, size_t max_line = kDefaultMaxLine);
   LogStream(const LogStream&) = delete;
   LogStream& operator=(const LogStream&) = delete;
 
@@ -38,10 +40,11 @@ class LogStream {
   /// Runs run(sink) with a sink that formats each line it is given.
   template <typename Run>
   void Split(Run&& run);
-  void EmitObserved(std::string_view head, std::string_view line);
+  void EmitObserved(std::string_view line);
 
   Mux& mux_;
   const int source_;
+  const Stream stream_;
   LineSplitter splitter_;
   std::function<void(std::string_view)> observer_;
   std::function<void(std::string_view)> replacement_;  // SetObserver called from the observer

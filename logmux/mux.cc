@@ -1,20 +1,9 @@
 #include "logmux/mux.h"
 
 #include <algorithm>
-#include <array>
+#include <cstring>
 
 namespace stackvisor::logmux {
-namespace {
-
-// docker compose's order: distinct on dark and light terminals, bright variants after.
-constexpr std::array<std::string_view, 10> kPalette = {
-    "\x1b[36m", "\x1b[33m", "\x1b[32m", "\x1b[35m", "\x1b[34m",
-    "\x1b[96m", "\x1b[93m", "\x1b[92m", "\x1b[95m", "\x1b[94m",
-};
-constexpr std::string_view kReset = "\x1b[0m";
-constexpr size_t kKeepScratch = 64 * 1024;
-
-}  // namespace
 
 Mux::Mux(Output& output, FormatOptions options) : output_(output), options_(options) {}
 
@@ -34,43 +23,52 @@ int Mux::AddSource(const std::string& name) {
 void Mux::BuildPrefix(size_t i) {
   Source& source = sources_[i];
   source.prefix.clear();
-  if (options_.color) source.prefix.append(kPalette[i % kPalette.size()]);
-  source.prefix.append(source.name);
-  source.prefix.append(width_ - source.name.size(), ' ');
-  source.prefix.append(" |");
-  if (options_.color) source.prefix.append(kReset);
-  source.prefix.push_back(' ');
-}
-
-std::string_view Mux::LineHead(int source) {
-  if (!options_.timestamps) return prefix(source);
-  head_.assign(timestamp_.Now());
-  head_.push_back(' ');
-  head_.append(prefix(source));
-  return head_;
+  AppendPrefix(source.prefix, line_format(), static_cast<int>(i), source.name);
 }
 
 void Mux::Line(int source, std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  // Not LineHead(): Line may run from an observer or the pressure callback while a LogStream
-  // still uses the head LineHead returned.
-  const std::string_view stamp = options_.timestamps ? timestamp_.Now() : std::string_view();
-  scratch_.clear();
+  Batch batch(*this, source, Stream::kEvent);
   for (;;) {
     const size_t end = line.find('\n');
-    if (!stamp.empty()) {
-      scratch_.append(stamp);
-      scratch_.push_back(' ');
-    }
-    scratch_.append(prefix(source));
-    scratch_.append(line.substr(0, end));
-    scratch_.push_back('\n');
+    batch.Add(line.substr(0, end));
     if (end == std::string_view::npos) break;
     line.remove_prefix(end + 1);
   }
-  output_.Write(scratch_);
-  // An unusually long message must not pin its memory for the rest of the run.
-  if (scratch_.capacity() > kKeepScratch) std::string().swap(scratch_);
+}
+
+Mux::Batch::Batch(Mux& mux, int source, Stream stream)
+    : mux_(mux), source_(source), stream_(stream), history_(mux.history_), prefix_(mux.prefix(source)) {
+  // The clock is read only when someone keeps the time: `up` without -t and without history
+  // costs what it did before the history existed.
+  if (history_ != nullptr || mux.options_.timestamps) now_ = std::chrono::system_clock::now();
+  if (mux.options_.timestamps) {
+    // Copied: a nested Batch reformats the Mux's cached timestamp.
+    const std::string_view stamp = mux.timestamp_.Format(now_);
+    std::memcpy(stamp_, stamp.data(), stamp.size());
+    stamp_[stamp.size()] = ' ';
+    stamp_size_ = stamp.size() + 1;
+  }
+  if (mux.active_ == nullptr) {
+    own_.emplace(mux.output_);
+    mux.active_ = &*own_;
+  }
+  out_ = mux.active_;
+}
+
+Mux::Batch::~Batch() {
+  if (!own_) return;
+  // Cleared first: committing may run the pressure callback, which may log a line of its own.
+  mux_.active_ = nullptr;
+  own_.reset();
+}
+
+void Mux::Batch::Recommit() {
+  mux_.active_ = nullptr;
+  own_.reset();
+  own_.emplace(mux_.output_);
+  mux_.active_ = &*own_;
+  out_ = mux_.active_;
 }
 
 }  // namespace stackvisor::logmux

@@ -56,6 +56,10 @@ class Output {
     void Append(std::string_view head, std::string_view line) {
       if (queue_ != nullptr) queue_->AppendLine(head, line);
     }
+    /// Appends stamp + head + line + '\n'.
+    void Append(std::string_view stamp, std::string_view head, std::string_view line) {
+      if (queue_ != nullptr) queue_->AppendLine(stamp, head, line);
+    }
     /// Appends bytes that already are whole lines.
     void AppendRaw(std::string_view whole_lines) {
       if (queue_ != nullptr) queue_->Append(whole_lines);

@@ -107,7 +107,8 @@ base::Result<pid_t> Service::Spawn() {
   Run* raw = run.get();
   raw->pid = spawned.value().pid;
   raw->out_stream = std::make_unique<logmux::LogStream>(*context_.mux, log_source_);
-  raw->err_stream = std::make_unique<logmux::LogStream>(*context_.mux, log_source_);
+  raw->err_stream = std::make_unique<logmux::LogStream>(*context_.mux, log_source_,
+                                                       logmux::Stream::kStderr);
   auto make_reader = [this, raw](base::UniqueFd fd, logmux::LogStream* stream) {
     auto reader = std::make_unique<base::PipeReader>(
         context_.loop, std::move(fd), [stream](std::string_view chunk) { stream->Feed(chunk); },

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <stdio.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -16,6 +18,7 @@
 #include <thread>
 
 #include "base/unique_fd.h"
+#include "logmux/output.h"
 
 namespace stackvisor::logmux::testing {
 
@@ -158,6 +161,26 @@ class TestLoop {
  private:
   uv_loop_t loop_;
   bool closed_ = false;
+};
+
+/// An Output on a temporary file, read back after Flush.
+class FileOutput {
+ public:
+  explicit FileOutput(uv_loop_t* loop) : file_(tmpfile()), output_(loop, fileno(file_)) {}
+  ~FileOutput() { fclose(file_); }
+  Output& output() { return output_; }
+  std::string Text() {
+    output_.Flush();
+    std::string text;
+    char buffer[65536];
+    ::lseek(fileno(file_), 0, SEEK_SET);
+    for (ssize_t n; (n = ::read(fileno(file_), buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+    return text;
+  }
+
+ private:
+  FILE* file_;
+  Output output_;
 };
 
 }  // namespace stackvisor::logmux::testing
