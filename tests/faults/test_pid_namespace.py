@@ -65,6 +65,7 @@ class Run:
             kwargs = dict(user=self.pw.pw_uid, group=self.pw.pw_gid, extra_groups=[])
         env = {"PATH": "/usr/bin:/bin", "HOME": self.dir, self.tag.split("=")[0]:
                self.tag.split("=")[1]}
+        env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         self.lines, self.lock = [], threading.Lock()
         argv = [binary, "up", "--no-color", *args]
         if tty:
@@ -121,9 +122,11 @@ class Run:
 
     def wait_exit(self, timeout):
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"stackvisor still running after {timeout}s:\n" + self.output())
+        self.reader.join(5)  # the output is complete once the inner and the services are gone
+        return code
 
     def tree(self):
         """Every process under the outer stackvisor, with its pid inside the namespace."""
