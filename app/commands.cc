@@ -9,6 +9,7 @@
 #include "app/process_setup.h"
 #include "procs/containment.h"
 #include "procs/guardian.h"
+#include "procs/pid_namespace.h"
 #include "supervisor/supervisor.h"
 
 namespace stackvisor::app {
@@ -86,12 +87,23 @@ int RunUp(const Invocation& inv) {
     }
   }
 
-  PrepareProcess();
   // Before the guardian, which must know the stack cgroup to clean it up after us.
   const char* forced = std::getenv("STACKVISOR_CONTAINMENT");
-  auto containment = forced != nullptr && std::string(forced) == "process-groups"
+  bool process_groups = forced != nullptr && std::string(forced) == "process-groups";
+  auto containment = process_groups
                          ? procs::Containment::Disabled("STACKVISOR_CONTAINMENT=process-groups")
                          : procs::Containment::Create();
+  if (!containment->active() && !process_groups) {
+    // No cgroup: the kernel's next best containment. Before the guardian and any thread; the
+    // caller stays outside as a relay and ends here, with the inner's exit code.
+    auto ns = procs::EnterPidNamespace(StopSignals());
+    if (ns.where == procs::PidNamespaceOutcome::Where::kOuterDone) return ns.exit_code;
+    if (ns.where == procs::PidNamespaceOutcome::Where::kInner)
+      containment->NotePidNamespace(ns.user_namespace);
+    else
+      containment->NoteNoPidNamespace(ns.why);
+  }
+  PrepareProcess();
   options.containment = containment.get();
   // Forked before any thread exists; it cleans up if stackvisor itself is killed.
   auto guardian = procs::Guardian::Start(containment->stack_path());

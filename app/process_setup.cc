@@ -12,16 +12,12 @@
 #include "procs/file_limit.h"
 
 namespace stackvisor::app {
-namespace {
-
 sigset_t StopSignals() {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&set, sig);
   return set;
 }
-
-}  // namespace
 
 void EnsureStandardFds() {
   for (int fd = 0; fd <= STDERR_FILENO; ++fd) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <csignal>
 
 namespace stackvisor::app {
 
@@ -13,6 +14,8 @@ void EnsureStandardFds();
 /// handlers instead of killing us by its default action. Call it first thing in main: threads
 /// created afterwards inherit the mask, so the signal can only reach the main thread.
 void BlockStopSignals();
+/// The set BlockStopSignals blocks.
+sigset_t StopSignals();
 
 /// UnblockStopSignals undoes BlockStopSignals on the calling thread: once the supervisor's
 /// handlers are installed (a pending signal is then delivered to them), or on a path that has

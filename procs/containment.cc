@@ -106,6 +106,9 @@ void Containment::Deactivate(std::string why) {
 
 std::string Containment::Describe() const {
   if (active()) return "cgroup v2 (" + stack_ + ")";
+  if (pid_namespace_ != 0)
+    return std::string("PID namespace (") + (pid_namespace_ == 2 ? "user namespace; " : "") +
+           "no writable cgroup v2: " + why_ + ")";
   return "process groups + environment marker (no writable cgroup v2: " + why_ + ")";
 }
 

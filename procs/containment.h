@@ -79,9 +79,15 @@ class Containment {
   Containment& operator=(const Containment&) = delete;
 
   bool active() const { return !stack_.empty(); }
-  /// "cgroup v2 (/sys/fs/cgroup/unified/stackvisor-1234-...)" or
+  /// "cgroup v2 (/sys/fs/cgroup/unified/stackvisor-1234-...)",
+  /// "PID namespace (user namespace; no writable cgroup v2: <why>)" or
   /// "process groups + environment marker (no writable cgroup v2: <why>)".
   std::string Describe() const;
+  /// Inactive, but the stack runs in its own PID namespace (see EnterPidNamespace), which the
+  /// kernel kills whole with its PID 1: Describe says so.
+  void NotePidNamespace(bool user_namespace) { pid_namespace_ = user_namespace ? 2 : 1; }
+  /// Inactive, and no PID namespace either: Describe adds `why` to the reason.
+  void NoteNoPidNamespace(const std::string& why) { why_ += "; no PID namespace: " + why; }
   /// The stack cgroup's path; empty when inactive.
   const std::string& stack_path() const { return stack_; }
   /// Moves `pid` into the stack cgroup. This is also the test that cgroup.procs is writable:
@@ -106,6 +112,7 @@ class Containment {
 
   std::string stack_;  // empty when inactive
   std::string why_;    // why it is inactive
+  int pid_namespace_ = 0;  // 0: none, 1: a PID namespace, 2: inside a user namespace too
   std::vector<std::pair<std::string, std::unique_ptr<ServiceCgroup>>> services_;
 };
 

@@ -23,6 +23,7 @@ PYTHON = "/usr/bin/python3"  # Debian's interpreter: it sees python3-django & co
 EVENT_RE = re.compile(r"^(?:\S+Z )?stackvisor\s+\| ([\w.-]+): (.*)$")
 READY_RE = re.compile(r"^(?:\S+Z )?stackvisor\s+\| all services ready\s*$")
 STARTED_RE = re.compile(r"^started \(pid (\d+)\)")
+NAMESPACE_RE = re.compile(r"^(?:\S+Z )?stackvisor\s+\| containment: PID namespace")
 
 
 class Failure(AssertionError):
@@ -123,12 +124,20 @@ class Up:
         return [m.group(1) for _, text in self.snapshot() if (m := pat.match(text))]
 
     def pids(self):
-        """Every pid stackvisor reported starting, by service."""
+        """Every pid stackvisor reported starting, by service, as host pids. When the stack runs
+        in its own PID namespace (an ordinary user), the pids printed are the namespace's: those
+        of processes still there are translated, those gone are left out (a namespace pid is
+        never used as a host pid: as root, that would signal some unrelated process)."""
+        in_namespace = any(NAMESPACE_RE.match(text) for _, text in self.snapshot())
+        host = namespace_pids(self.proc.pid) if in_namespace else {}
         out = {}
         for _, _, svc, msg in self.events():
             m = STARTED_RE.match(msg)
             if m:
-                out.setdefault(svc, []).append(int(m.group(1)))
+                pid = int(m.group(1))
+                if in_namespace and pid not in host:
+                    continue
+                out.setdefault(svc, []).append(host.get(pid, pid))
         return out
 
     def gone(self):
@@ -201,6 +210,38 @@ def stage_for_user(user, binary):
     for path in [top, *top.rglob("*")]:
         os.lchown(path, pw.pw_uid, pw.pw_gid)
     return top, staged_binary, example
+
+
+def _nspid(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("NSpid:"):
+                    return line.split()[1:]
+    except OSError:
+        pass
+    return []
+
+
+def namespace_pids(outer):
+    """{pid inside a PID namespace nested under `outer`: host pid} for outer's live subtree."""
+    by_parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            by_parent.setdefault(ppid, []).append(int(name))
+    depth, out, todo = len(_nspid(outer)), {}, [outer]
+    while todo:
+        for child in by_parent.get(todo.pop(), []):
+            ids = _nspid(child)
+            if len(ids) > depth:
+                out[int(ids[-1])] = child
+            todo.append(child)
+    return out
 
 
 def pid_alive(pid):

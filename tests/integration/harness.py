@@ -157,6 +157,19 @@ def zombies_under(pid):
     return [c for c in children_of(pid) if (proc_stat(c) or ("?",))[0] == "Z"]
 
 
+def ns_pids(pid, key="NSpid"):
+    """The NSpid: (or NSpgid:) line of /proc/PID/status: its pid (or process group) in each
+    PID namespace, outermost first."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return line.split()[1:]
+    except OSError:
+        pass
+    return []
+
+
 def is_alive(pid):
     """True if pid exists and is not a zombie."""
     st = proc_stat(pid)
@@ -275,6 +288,7 @@ class Stack:
         if env:
             self.env.update(env)
         self.wrapper = list(wrapper)
+        self.inner_pid = None
         self.use_f = use_f
 
     def ensure_absent(self, service, what, seconds):
@@ -372,7 +386,30 @@ class Stack:
 
     @property
     def pid(self):
-        return self.proc.pid
+        """stackvisor's pid: the process started, or, when it runs the stack in a PID namespace
+        (an ordinary user without a writable cgroup v2), the inner stackvisor, PID 1 there,
+        whose children the services are. Signals go to self.proc, which relays them."""
+        if self.inner_pid is None:
+            self.inner_pid = self._find_inner()
+        return self.inner_pid
+
+    def _find_inner(self):
+        # The first child decides: in a namespace the outer has only the inner, one level
+        # deeper; otherwise the guardian or a service, at its own level. A wrapper that stays
+        # (`unshare --fork`) is not stackvisor: its child is what faultlib.sv_pid looks for.
+        outer = self.proc.pid
+        if self.subcommand != "up":
+            return outer
+        deadline = time.monotonic() + 10
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            children = children_of(outer)
+            if children:
+                if os.path.basename(cmdline(outer).split(" ")[0]) != os.path.basename(BIN):
+                    return outer
+                nested = [c for c in children if len(ns_pids(c)) > len(ns_pids(outer))]
+                return nested[0] if nested else outer
+            time.sleep(0.005)
+        return outer
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -451,8 +488,29 @@ class Stack:
         return out
 
     def started_pid(self, service, timeout=10):
+        """The host pid of the service's process, from its `started (pid N)` event."""
         _, _, m = self.event(service, r"started \(pid (\d+)\)", timeout)
-        return int(m.group(1))
+        return self.host_pid(int(m.group(1)))
+
+    def host_pid(self, pid):
+        """The host pid of a pid that stackvisor or a service saw (printed, or written to a
+        file): the same unless the stack runs in its own PID namespace (see `pid`); there,
+        None once that process is gone."""
+        sv = self.pid
+        if sv == self.proc.pid:
+            return pid
+        for p in [sv] + descendants_of(sv):
+            ids = ns_pids(p)
+            if len(ids) > len(ns_pids(self.proc.pid)) and int(ids[-1]) == pid:
+                return p
+        return None
+
+    def seen_pgid(self, pid):
+        """The process group of host process `pid` as stackvisor and its services see it."""
+        if self.pid == self.proc.pid:
+            return (proc_stat(pid) or (0, 0, 0))[2]
+        groups = ns_pids(pid, "NSpgid")
+        return int(groups[-1]) if len(groups) > len(ns_pids(self.proc.pid)) else None
 
     def leftovers(self):
         return pids_with_env(self.marker)

@@ -30,6 +30,11 @@ def recorded_pids(st, name):
         return []
 
 
+def host_pids(st, pids):
+    """The recorded (stackvisor-side) pids as host pids, less those already gone."""
+    return [p for p in map(st.host_pid, pids) if p]
+
+
 class ProbeChildren(unittest.TestCase):
 
     def healthy_ms(self, st):
@@ -46,6 +51,7 @@ class ProbeChildren(unittest.TestCase):
             # Several rounds once healthy, each putting one more sleep in the background.
             pids = h.wait_until(lambda: (lambda p: p if len(p) >= 4 else None)(
                 recorded_pids(st, "bg")), 15, "4 probe rounds")
+            pids = host_pids(st, pids)
             try:
                 h.wait_until(lambda: not [p for p in pids if h.is_alive(p)], 5,
                              "every probe round's background sleep to be gone")
@@ -67,6 +73,7 @@ class ProbeChildren(unittest.TestCase):
                             + st.dump())
             pids = h.wait_until(lambda: (lambda p: p if len(p) >= 3 else None)(
                 recorded_pids(st, "bg")), 15, "3 probe rounds")
+            pids = host_pids(st, pids)
             st.signal(signal.SIGTERM)
             self.assertEqual(st.wait_exit(15), 0, st.dump())
             self.assertEqual([p for p in pids if h.is_alive(p)], [], st.dump())
@@ -83,7 +90,7 @@ class ProbeChildren(unittest.TestCase):
 
             def members():
                 return [p for p in h.all_pids()
-                        if (h.proc_stat(p) or (0, 0, 0))[2] in groups and h.is_alive(p)]
+                        if st.seen_pgid(p) in groups and h.is_alive(p)]
             try:
                 h.wait_until(lambda: not members(), 5, "every timed-out probe group to be gone")
             except AssertionError:

@@ -99,7 +99,7 @@ class Stop(unittest.TestCase):
         # sh does not forward SIGTERM to its child; the signal to the group reaches both
         with h.Stack({"grp": {"command": ["sh", "-c", "sleep 1000 & echo child $$!; wait"]}}) as st:
             _, _, m = st.wait_for_line(r"^grp\s+\| child (\d+)$")
-            child = int(m.group(1))
+            child = st.host_pid(int(m.group(1)))
             self.assertTrue(h.is_alive(child))
             st.signal(signal.SIGTERM)
             self.assertEqual(st.wait_exit(15), 0, st.dump())

@@ -71,6 +71,22 @@ TEST_CASE("an inactive containment says why") {
   CHECK(added.value() == nullptr);
 }
 
+TEST_CASE("without a cgroup, the PID namespace (or why there is none) is named") {
+  auto in_ns = procs::Containment::Disabled("cgroup.procs: Permission denied");
+  in_ns->NotePidNamespace(true);
+  CHECK(in_ns->Describe() ==
+        "PID namespace (user namespace; no writable cgroup v2: cgroup.procs: Permission denied)");
+  auto as_root = procs::Containment::Disabled("no cgroup2 mount in /proc/self/mountinfo");
+  as_root->NotePidNamespace(false);
+  CHECK(as_root->Describe() ==
+        "PID namespace (no writable cgroup v2: no cgroup2 mount in /proc/self/mountinfo)");
+  auto none = procs::Containment::Disabled("cgroup.procs: Permission denied");
+  none->NoteNoPidNamespace("already PID 1 of a PID namespace");
+  CHECK(none->Describe() ==
+        "process groups + environment marker (no writable cgroup v2: cgroup.procs: Permission "
+        "denied; no PID namespace: already PID 1 of a PID namespace)");
+}
+
 TEST_CASE("a service cgroup holds the whole process tree, lists it, kills it, and is removed") {
   auto containment = procs::Containment::Create();
   if (!containment->active()) {
