@@ -14,6 +14,8 @@
 #include "procs/reaper.h"
 #include "procs/spawner.h"
 
+#include "tests/unit/procs/procs_test_util.h"
+
 using namespace stackvisor;
 
 namespace {
@@ -23,14 +25,7 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-template <typename Pred>
-bool RunUntil(uv_loop_t* loop, Pred done) {
-  bool expired = false;
-  base::Timer deadline(loop);
-  deadline.Start(base::Duration(10000), [&] { expired = true; });
-  while (!done() && !expired) uv_run(loop, UV_RUN_ONCE);
-  return done();
-}
+using procs::testing::RunUntil;
 
 }  // namespace
 

@@ -15,19 +15,13 @@
 #include "procs/spawn_slots.h"
 #include "procs/spawner.h"
 
+#include "tests/unit/procs/procs_test_util.h"
+
 using namespace stackvisor;
 
 namespace {
 
-// Runs the loop until `done` or a 10 s deadline.
-template <typename Pred>
-bool RunUntil(uv_loop_t* loop, Pred done) {
-  bool expired = false;
-  base::Timer deadline(loop);
-  deadline.Start(base::Duration(10000), [&] { expired = true; });
-  while (!done() && !expired) uv_run(loop, UV_RUN_ONCE);
-  return done();
-}
+using procs::testing::RunUntil;
 
 // Runs `script` under sh and returns its stdout once it exited and both pipes reached EOF
 // (or "timeout" when either did not within the deadline).

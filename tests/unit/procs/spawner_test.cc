@@ -19,19 +19,13 @@
 #include "procs/reaper.h"
 #include "procs/spawner.h"
 
+#include "tests/unit/procs/procs_test_util.h"
+
 using namespace stackvisor;
 
 namespace {
 
-// Runs the loop until `done` or a 10 s deadline.
-template <typename Pred>
-bool RunUntil(uv_loop_t* loop, Pred done) {
-  bool expired = false;
-  base::Timer deadline(loop);
-  deadline.Start(base::Duration(10000), [&] { expired = true; });
-  while (!done() && !expired) uv_run(loop, UV_RUN_ONCE);
-  return done();
-}
+using procs::testing::RunUntil;
 
 procs::SpawnSpec Sh(const std::string& script) {
   procs::SpawnSpec spec;
