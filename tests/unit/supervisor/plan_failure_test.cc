@@ -6,11 +6,15 @@
 
 #include "supervisor/plan.h"
 
+#include "tests/unit/supervisor/plan_test_util.h"
+
 using namespace stackvisor;
 using supervisor::Action;
 using supervisor::Phase;
 using supervisor::Plan;
 using supervisor::TimerKind;
+using supervisor::testing::Find;
+using supervisor::testing::Logged;
 using namespace std::chrono_literals;
 
 namespace {
@@ -28,18 +32,6 @@ config::Dependency Dep(std::string name, config::DependCondition c, bool require
   d.condition = c;
   d.required = required;
   return d;
-}
-
-const Action* Find(const std::vector<Action>& actions, Action::Kind kind) {
-  for (const auto& a : actions)
-    if (a.kind == kind) return &a;
-  return nullptr;
-}
-
-bool Logged(const std::vector<Action>& actions, const std::string& text) {
-  for (const auto& a : actions)
-    if (a.kind == Action::Kind::kLog && a.text == text) return true;
-  return false;
 }
 
 std::vector<size_t> Signalled(const std::vector<Action>& actions) {

@@ -7,11 +7,15 @@
 #include "supervisor/plan.h"
 #include "supervisor/restart_policy.h"
 
+#include "tests/unit/supervisor/plan_test_util.h"
+
 using namespace stackvisor;
 using supervisor::Action;
 using supervisor::Phase;
 using supervisor::Plan;
 using supervisor::TimerKind;
+using supervisor::testing::Find;
+using supervisor::testing::Logged;
 using namespace std::chrono_literals;
 
 namespace {
@@ -38,18 +42,6 @@ std::vector<size_t> Spawns(const std::vector<Action>& actions) {
   for (const auto& a : actions)
     if (a.kind == Action::Kind::kSpawn) out.push_back(a.service);
   return out;
-}
-
-const Action* Find(const std::vector<Action>& actions, Action::Kind kind) {
-  for (const auto& a : actions)
-    if (a.kind == kind) return &a;
-  return nullptr;
-}
-
-bool Logged(const std::vector<Action>& actions, const std::string& text) {
-  for (const auto& a : actions)
-    if (a.kind == Action::Kind::kLog && a.text == text) return true;
-  return false;
 }
 
 struct FakeClock {
