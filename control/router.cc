@@ -1,5 +1,7 @@
 #include "control/router.h"
 
+#include <cassert>
+
 #include <string_view>
 
 namespace stackvisor::control {
@@ -37,6 +39,7 @@ bool Matches(const std::vector<std::string>& pattern, const std::vector<std::str
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Route route) {
+  assert(route && "a route needs a handler");
   entries_.push_back(Entry{std::move(method), Segments(pattern), std::move(route)});
 }
 
@@ -60,10 +63,8 @@ const Router::Route* Router::Find(Request& request, std::string& allow) const {
 void Router::Handle(Request request, std::unique_ptr<Reply> reply) {
   std::string allow;
   const Route* route = Find(request, allow);
-  if (route != nullptr && *route) {
+  if (route != nullptr) {
     (*route)(request, std::move(reply));
-  } else if (route != nullptr) {
-    reply->Error(501, request.method + " " + request.path + " is not implemented yet");
   } else if (allow.empty()) {
     reply->Error(404, "no such endpoint: " + request.path);
   } else {
