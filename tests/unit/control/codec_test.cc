@@ -113,7 +113,7 @@ TEST_CASE("control: the router matches params, answers 404 and 405 with Allow") 
   router.Add("GET", "/v1/services", [&](const Request&, std::unique_ptr<Reply>) { hit = "list"; });
   router.Add("POST", "/v1/services/{name}/restart",
              [&](const Request& r, std::unique_ptr<Reply>) { hit = "restart " + r.params.at("name"); });
-  router.Add("DELETE", "/v1/services/{name}/restart", nullptr);
+  router.Add("DELETE", "/v1/services/{name}/restart", [&](const Request&, std::unique_ptr<Reply>) { hit = "delete"; });
 
   Request request;
   std::string allow;
