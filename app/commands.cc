@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/process_setup.h"
+#include "control/api.h"
 #include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/pid_namespace.h"
@@ -123,6 +124,20 @@ int RunUp(const Invocation& inv) {
   int code;
   {
     supervisor::Supervisor supervisor(&loop, *manifest, options);
+    control::Api api(supervisor);
+    auto runtime_dir = control::ChooseRuntimeDir(
+        control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
+    bool busy = false;
+    if (auto error = api.Start(runtime_dir, manifest->name, &busy)) {
+      if (busy) {
+        std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
+        return 1;
+      }
+      // A project directory nobody may write (and no $XDG_RUNTIME_DIR) must not stop a stack
+      // from running: it runs without its API, and says so.
+      std::cerr << "stackvisor: " << error->message
+                << " (running without the control API; set STACKVISOR_RUNTIME_DIR)\n";
+    }
     // Its signal watchers exist now: a stop signal that arrived since main began is delivered
     // to them, and Run() handles it as the stop request it is.
     UnblockStopSignals();

@@ -83,7 +83,9 @@ std::optional<base::Error> MakePrivateDir(const fs::path& dir, uid_t uid) {
 }
 
 base::Result<std::unique_ptr<RuntimeDir>> RuntimeDir::Acquire(const fs::path& dir,
-                                                              const std::string& project) {
+                                                              const std::string& project,
+                                                              bool* busy) {
+  if (busy != nullptr) *busy = false;
   if (auto error = MakePrivateDir(dir, ::geteuid())) return *error;
   fs::path lock_path = dir / "lock";
   base::UniqueFd lock(
@@ -95,6 +97,7 @@ base::Result<std::unique_ptr<RuntimeDir>> RuntimeDir::Acquire(const fs::path& di
     if (errno != EWOULDBLOCK) {
       return base::Error{base::ErrnoMessage("runtime directory: flock " + lock_path.string(), errno)};
     }
+    if (busy != nullptr) *busy = true;
     return base::Error{"stackvisor is already running project " + project + " (pid " +
                        ReadPid(lock.get()) + ", socket " + ApiSocketPath(dir).string() + ")"};
   }

@@ -41,8 +41,10 @@ std::filesystem::path ApiSocketPath(const std::filesystem::path& dir);
 /// processes lock two different files). Not copyable or movable.
 class RuntimeDir {
  public:
+  /// `busy`, when given, is set when the failure is another live stackvisor holding the lock.
   static base::Result<std::unique_ptr<RuntimeDir>> Acquire(const std::filesystem::path& dir,
-                                                           const std::string& project);
+                                                           const std::string& project,
+                                                           bool* busy = nullptr);
   RuntimeDir(const RuntimeDir&) = delete;
   RuntimeDir& operator=(const RuntimeDir&) = delete;
 

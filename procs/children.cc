@@ -13,10 +13,14 @@
 
 namespace stackvisor::procs {
 
-std::vector<pid_t> ListChildren(pid_t parent) {
-  std::vector<pid_t> children;
+namespace {
+
+// Calls keep(pid, ppid, pgrp) for every live (not zombie) process in /proc.
+template <typename Keep>
+std::vector<pid_t> ScanProc(Keep keep) {
+  std::vector<pid_t> found;
   DIR* proc = opendir("/proc");
-  if (proc == nullptr) return children;
+  if (proc == nullptr) return found;
   while (dirent* entry = readdir(proc)) {
     char* end = nullptr;
     long pid = std::strtol(entry->d_name, &end, 10);
@@ -29,16 +33,28 @@ std::vector<pid_t> ListChildren(pid_t parent) {
     ssize_t n = read(fd.get(), buf, sizeof(buf) - 1);
     if (n <= 0) continue;
     buf[n] = '\0';
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after
+    // the last ')'.
     char* close = std::strrchr(buf, ')');
     if (close == nullptr) continue;
     char state = 0;
     long ppid = 0;
-    if (std::sscanf(close + 1, " %c %ld", &state, &ppid) != 2) continue;
-    if (ppid == parent && state != 'Z') children.push_back(static_cast<pid_t>(pid));
+    long pgrp = 0;
+    if (std::sscanf(close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+    if (state != 'Z' && keep(ppid, pgrp)) found.push_back(static_cast<pid_t>(pid));
   }
   closedir(proc);
-  return children;
+  return found;
+}
+
+}  // namespace
+
+std::vector<pid_t> ListChildren(pid_t parent) {
+  return ScanProc([parent](long ppid, long) { return ppid == parent; });
+}
+
+std::vector<pid_t> ListGroup(pid_t group) {
+  return ScanProc([group](long, long pgrp) { return pgrp == group; });
 }
 
 void SignalGroup(pid_t pid, int signal) {

@@ -223,8 +223,10 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
   return Take();
 }
 
-std::vector<Action> Plan::OnStopRequested(const std::string& reason, base::TimePoint now) {
+std::vector<Action> Plan::OnStopRequested(const std::string& reason, base::TimePoint now,
+                                          std::optional<config::Duration> grace) {
   (void)now;
+  (void)grace;  // TODO(plan commands): per-stop grace
   BeginStop(reason, 0);
   return Take();
 }

@@ -35,6 +35,7 @@ struct Action {
     kLog,          // an event line for stackvisor's own log
     kAllReady,     // every service is ready (systemd READY=1)
     kExit,         // every service is down: finish with `exit_code`
+    kChanged,      // the service's Status() changed (phase, pid, health, ...): publish it
   };
   Kind kind = Kind::kLog;
   size_t service = 0;
@@ -85,6 +86,28 @@ struct Action {
 struct PlanOptions {
   bool abort_on_exit = false;             // stop everything when any service exits
   std::optional<size_t> exit_code_from;   // stop when it exits and return its code
+  // Detached (`up -d`): the stack lives until a stop request (down, a signal), even once every
+  // service has completed, failed or been stopped, so ps and logs can still say why.
+  bool stay_up = false;
+};
+
+enum class Health { kNone, kStarting, kHealthy, kUnhealthy };
+
+/// ServiceStatus is everything known about one service, owned by the Plan: what `ps` and the
+/// API show. Times are the Plan's clock (steady); the Supervisor converts them for display.
+struct ServiceStatus {
+  Phase phase = Phase::kWaiting;
+  pid_t pid = -1;                       // the current process; -1 when none
+  Health health = Health::kNone;        // kNone: no healthcheck
+  int restarts = 0;
+  bool stopped_by_request = false;      // stop/kill on request, not a stack stop
+  std::optional<base::TimePoint> started_at;  // the current (or last) process's start
+  std::optional<base::TimePoint> ready_at;    // when it last became ready
+  std::optional<int> last_exit_code;          // shell convention: 128+N for signal N
+  std::string last_exit;                      // "exited with code 1", "killed by SIGKILL"
+  std::optional<base::TimePoint> last_exit_at;
+  std::string failure;                  // why it failed for good (phase kFailed)
+  std::string waiting_for;              // phase kWaiting: e.g. "db (healthy), migrate (completed)"
 };
 
 /// Plan tracks every service's phase and decides, for each event, what the Supervisor must do.
@@ -107,8 +130,26 @@ class Plan {
   std::vector<Action> OnExited(size_t service, bool success, int code, const std::string& what,
                                base::TimePoint now);
   std::vector<Action> OnTimer(size_t service, TimerKind timer, base::TimePoint now);
-  std::vector<Action> OnStopRequested(const std::string& reason, base::TimePoint now);
+  /// Stops the whole stack (a signal, `down`); grace, when given, replaces every service's
+  /// stop_grace_period for this stop.
+  std::vector<Action> OnStopRequested(const std::string& reason, base::TimePoint now,
+                                      std::optional<config::Duration> grace = std::nullopt);
   std::vector<Action> OnForceKill(base::TimePoint now);
+
+  // Per-service commands (the control API). Each is a no-op (with a log line saying why) when
+  // the service is already where it is asked to be, and refused once the stack is stopping.
+  /// Starts the service, and first whatever it requires that is not running, as compose does.
+  std::vector<Action> OnStartRequested(size_t service, base::TimePoint now);
+  /// Stops the service with its stop_signal (grace: its stop_grace_period unless given); the
+  /// stack stays up. Its running dependents are stopped first, as their dependency goes away.
+  std::vector<Action> OnStopServiceRequested(size_t service, std::optional<config::Duration> grace,
+                                             base::TimePoint now);
+  /// Stops (as above) then starts the service again; dependents that declare
+  /// depends_on.restart: true are restarted after it.
+  std::vector<Action> OnRestartRequested(size_t service, std::optional<config::Duration> grace,
+                                         base::TimePoint now);
+
+  ServiceStatus Status(size_t service) const;
 
   Phase phase(size_t service) const { return states_[service].phase; }
   bool stopping() const { return stopping_; }

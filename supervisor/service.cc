@@ -9,6 +9,7 @@
 #include "healthcheck/probe.h"
 #include "procs/children.h"
 #include "procs/spawner.h"
+#include "supervisor/spawn_spec_builder.h"
 
 namespace stackvisor::supervisor {
 
@@ -54,31 +55,19 @@ Service::~Service() {
 }
 
 procs::SpawnSpec Service::BuildSpec() const {
-  std::map<std::string, std::string> env;
-  for (const auto& kv : context_.base_environment) {
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  procs::SpawnSpec spec = BuildSpawnSpec(config_, context_.base_environment, geteuid() == 0);
+  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+    std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("NOTIFY_SOCKET=", 0) == 0; });
+    spec.env.push_back("NOTIFY_SOCKET=" + context_.notify->socket_address());
   }
-  procs::SpawnSpec spec;
-  bool drop = config_.user && geteuid() == 0;
-  if (drop) {
-    const config::User& user = *config_.user;
-    // What login would set; the service's own environment below still wins.
-    if (!user.home.empty()) env["HOME"] = user.home;
-    if (!user.name.empty()) env["USER"] = env["LOGNAME"] = user.name;
-    spec.credentials = procs::Credentials{user.uid, user.gid, user.groups, user.name};
-  }
-  for (const auto& [key, value] : config_.environment) {
-    if (value) env[key] = *value;
-    else env.erase(key);
-  }
-  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr)
-    env["NOTIFY_SOCKET"] = context_.notify->socket_address();
-  for (const auto& [key, value] : env) spec.env.push_back(key + "=" + value);
-  spec.argv = config_.argv;
-  spec.working_dir = config_.working_dir;
   if (cgroup_ != nullptr) spec.cgroup_procs = cgroup_->procs_path();
   return spec;
+}
+
+std::vector<pid_t> Service::Pids() const {
+  if (cgroup_ != nullptr) return cgroup_->Pids();
+  if (pid_ <= 0) return {};
+  return procs::ListGroup(pid_);
 }
 
 std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {

@@ -77,6 +77,9 @@ class Service {
   /// SIGKILLs everything left in the service's cgroup (nothing without one).
   void KillContained();
 
+  /// Every live process of the service: its cgroup's members, else its process group's.
+  std::vector<pid_t> Pids() const;
+
   const config::Service& config() const { return config_; }
   pid_t pid() const { return pid_; }
 

@@ -50,6 +50,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       manifest_(manifest),
       options_(options),
       output_(loop, options.output_fd),
+      history_(options.log_limits),
       mux_(output_, options.format),
       reaper_(loop),
       plan_(manifest, options.plan),
@@ -57,10 +58,13 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       finish_timer_(loop),
       straggler_timer_(loop),
       pause_timer_(loop) {
-  int own_source = mux_.AddSource(kOwnName);
-  std::vector<int> sources;
+  steady_epoch_ = base::Now();
+  wall_epoch_ = std::chrono::system_clock::now();
+  mux_.SetHistory(&history_);
+  own_source_ = mux_.AddSource(kOwnName);
+  std::vector<int>& sources = sources_;
   for (const auto& svc : manifest_.services) sources.push_back(mux_.AddSource(svc.name));
-  logger_ = std::make_shared<spdlog::logger>(kOwnName, logmux::MakeMuxSink(mux_, own_source));
+  logger_ = std::make_shared<spdlog::logger>(kOwnName, logmux::MakeMuxSink(mux_, own_source_));
   logger_->set_pattern("%v");
 
   auto notify = healthcheck::NotifyListener::Create(loop);
@@ -141,23 +145,41 @@ int Supervisor::Run() {
 void Supervisor::Event(const std::string& text) { logger_->info(text); }
 
 void Supervisor::Execute(std::vector<Action> actions) {
-  for (Action& action : actions) {
-    Service* service = action.service < services_.size() ? services_[action.service].get()
-                                                         : nullptr;
-    switch (action.kind) {
-      case Action::Kind::kSpawn: {
-        auto pid = service->Spawn();
-        if (pid.ok()) Execute(plan_.OnSpawned(action.service, pid.value(), base::Now()));
-        else Execute(plan_.OnSpawnFailed(action.service, pid.error().message, base::Now()));
-        break;
-      }
-      case Action::Kind::kSignal: service->Signal(action.signal); break;
-      case Action::Kind::kStartTimer: service->StartTimer(action.timer, action.delay); break;
-      case Action::Kind::kCancelTimer: service->CancelTimer(action.timer); break;
-      case Action::Kind::kLog: Event(action.text); break;
-      case Action::Kind::kAllReady: healthcheck::NotifySystemd("READY=1"); break;
-      case Action::Kind::kExit: BeginFinish(action.exit_code); break;
+  for (Action& action : actions) queue_.push_back(std::move(action));
+  if (draining_) return;  // the drain further up the stack takes these in order
+  draining_ = true;
+  while (!queue_.empty()) {
+    Action action = std::move(queue_.front());
+    queue_.pop_front();
+    ExecuteOne(action);
+  }
+  draining_ = false;
+  if (changed_.empty()) return;
+  std::vector<size_t> changed = std::exchange(changed_, {});
+  if (on_change_)
+    for (size_t service : changed) on_change_(service);
+}
+
+void Supervisor::ExecuteOne(const Action& action) {
+  Service* service = action.service < services_.size() ? services_[action.service].get()
+                                                       : nullptr;
+  switch (action.kind) {
+    case Action::Kind::kSpawn: {
+      auto pid = service->Spawn();
+      if (pid.ok()) Execute(plan_.OnSpawned(action.service, pid.value(), base::Now()));
+      else Execute(plan_.OnSpawnFailed(action.service, pid.error().message, base::Now()));
+      break;
     }
+    case Action::Kind::kSignal: service->Signal(action.signal); break;
+    case Action::Kind::kStartTimer: service->StartTimer(action.timer, action.delay); break;
+    case Action::Kind::kCancelTimer: service->CancelTimer(action.timer); break;
+    case Action::Kind::kLog: Event(action.text); break;
+    case Action::Kind::kAllReady: healthcheck::NotifySystemd("READY=1"); break;
+    case Action::Kind::kExit: BeginFinish(action.exit_code); break;
+    case Action::Kind::kChanged:
+      if (std::find(changed_.begin(), changed_.end(), action.service) == changed_.end())
+        changed_.push_back(action.service);
+      break;
   }
 }
 
@@ -294,6 +316,7 @@ void Supervisor::CheckFinished() {
   }
   done_ = true;
   Event("stopped");
+  if (on_finish_) on_finish_();
   finish_timer_.Stop();
   straggler_timer_.Stop();
   uv_stop(loop_);

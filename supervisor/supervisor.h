@@ -1,14 +1,20 @@
 #pragma once
 #include <uv.h>
 
+#include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
 #include "base/signal_watcher.h"
 #include "base/timer.h"
 #include "config/manifest.h"
+#include "logmux/log_history.h"
 #include "logmux/mux.h"
 #include "logmux/output.h"
 #include "procs/containment.h"
@@ -16,6 +22,7 @@
 #include "procs/reaper.h"
 #include "supervisor/plan.h"
 #include "supervisor/service.h"
+#include "supervisor/spawn_spec_builder.h"
 
 namespace spdlog {
 class logger;
@@ -30,6 +37,19 @@ struct SupervisorOptions {
   std::string run_marker;  // "KEY=VALUE" added to every service's environment (procs::Guardian)
   procs::Guardian* guardian = nullptr;  // released and reaped at the end of a clean stop
   procs::Containment* containment = nullptr;  // null: process groups only
+  logmux::RingLimits log_limits;  // what `logs` can see of each service
+};
+
+/// ServiceSnapshot is one service as the control API shows it: the Plan's status with its times
+/// on the wall clock.
+struct ServiceSnapshot {
+  using WallTime = std::chrono::system_clock::time_point;
+  size_t index = 0;
+  std::string name;
+  ServiceStatus status;
+  std::optional<WallTime> started_at;
+  std::optional<WallTime> ready_at;
+  std::optional<WallTime> last_exit_at;
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -45,8 +65,42 @@ class Supervisor {
 
   int Run();
 
+  // The control surface (control/ uses only this; loop thread only). Commands go through the
+  // Plan and the same action queue as signals and timers.
+  uv_loop_t* loop() const { return loop_; }
+  const config::Manifest& manifest() const { return manifest_; }
+  std::optional<size_t> FindService(std::string_view name) const;
+  ServiceSnapshot Snapshot(size_t service) const;
+  std::vector<ServiceSnapshot> Snapshot() const;
+  bool stopping() const { return plan_.stopping(); }
+  void StartService(size_t service);
+  void StopService(size_t service, std::optional<config::Duration> grace);
+  void RestartService(size_t service, std::optional<config::Duration> grace);
+  /// Sends `signal` to the service's process group; false when it has no process.
+  bool KillService(size_t service, int signal);
+  /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
+  void Down(std::optional<config::Duration> grace);
+  /// The spawn spec `exec`/`run` use for the service (see BuildSpawnSpec).
+  procs::SpawnSpec SpecFor(size_t service, const SpawnOverrides& overrides) const;
+  /// Every process of the service: its cgroup's members, else its process group's.
+  std::vector<pid_t> Pids(size_t service) const;
+  logmux::LogHistory& history() { return history_; }
+  /// The log source id of a service (LogQuery::sources) and of stackvisor's own lines.
+  int log_source(size_t service) const { return sources_[service]; }
+  int own_log_source() const { return own_source_; }
+  const logmux::Mux& mux() const { return mux_; }
+  /// Called after each drained batch of actions, once per service whose status changed.
+  void SetChangeCallback(std::function<void(size_t service)> callback) {
+    on_change_ = std::move(callback);
+  }
+  /// Called once when the stack is down and Run() is about to return.
+  void SetFinishCallback(std::function<void()> callback) { on_finish_ = std::move(callback); }
+
  private:
+  /// Queues the actions and, unless a drain is already running further up the stack, executes
+  /// them (and those their execution leads to) in order.
   void Execute(std::vector<Action> actions);
+  void ExecuteOne(const Action& action);
   void Event(const std::string& text);
   void OnSignal(int signum);
   void OnPressure(bool congested);
@@ -63,6 +117,7 @@ class Supervisor {
   const config::Manifest& manifest_;
   SupervisorOptions options_;
   logmux::Output output_;
+  logmux::LogHistory history_;  // before the mux, which appends to it
   logmux::Mux mux_;
   std::shared_ptr<spdlog::logger> logger_;
   procs::Reaper reaper_;
@@ -84,6 +139,15 @@ class Supervisor {
   bool done_ = false;
   bool guardian_exited_ = false;
   int exit_code_ = 0;
+  std::deque<Action> queue_;
+  bool draining_ = false;
+  std::vector<size_t> changed_;  // kChanged seen in the current drain
+  std::function<void(size_t)> on_change_;
+  std::function<void()> on_finish_;
+  std::vector<int> sources_;
+  int own_source_ = 0;
+  base::TimePoint steady_epoch_;  // steady and wall clock read together, for ServiceSnapshot
+  std::chrono::system_clock::time_point wall_epoch_;
 };
 
 }  // namespace stackvisor::supervisor

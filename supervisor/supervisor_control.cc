@@ -1,0 +1,78 @@
+// Supervisor: the control surface the API calls (see the header). Every command goes through
+// the Plan and the action queue, exactly like a signal or a timer.
+#include <unistd.h>
+
+#include <csignal>
+
+#include "healthcheck/notify_listener.h"
+#include "procs/children.h"
+#include "procs/wait_status.h"
+#include "supervisor/supervisor.h"
+
+namespace stackvisor::supervisor {
+
+std::optional<size_t> Supervisor::FindService(std::string_view name) const {
+  for (size_t i = 0; i < manifest_.services.size(); ++i)
+    if (manifest_.services[i].name == name) return i;
+  return std::nullopt;
+}
+
+ServiceSnapshot Supervisor::Snapshot(size_t service) const {
+  ServiceSnapshot snap;
+  snap.index = service;
+  snap.name = manifest_.services[service].name;
+  snap.status = plan_.Status(service);
+  auto wall = [this](const std::optional<base::TimePoint>& t)
+      -> std::optional<ServiceSnapshot::WallTime> {
+    if (!t) return std::nullopt;
+    return wall_epoch_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                             *t - steady_epoch_);
+  };
+  snap.started_at = wall(snap.status.started_at);
+  snap.ready_at = wall(snap.status.ready_at);
+  snap.last_exit_at = wall(snap.status.last_exit_at);
+  return snap;
+}
+
+std::vector<ServiceSnapshot> Supervisor::Snapshot() const {
+  std::vector<ServiceSnapshot> all;
+  all.reserve(services_.size());
+  for (size_t i = 0; i < services_.size(); ++i) all.push_back(Snapshot(i));
+  return all;
+}
+
+void Supervisor::StartService(size_t service) {
+  Execute(plan_.OnStartRequested(service, base::Now()));
+}
+
+void Supervisor::StopService(size_t service, std::optional<config::Duration> grace) {
+  Execute(plan_.OnStopServiceRequested(service, grace, base::Now()));
+}
+
+void Supervisor::RestartService(size_t service, std::optional<config::Duration> grace) {
+  Execute(plan_.OnRestartRequested(service, grace, base::Now()));
+}
+
+bool Supervisor::KillService(size_t service, int signal) {
+  if (services_[service]->pid() <= 0) return false;
+  Event(manifest_.services[service].name + ": " + procs::SignalName(signal) + " sent on request");
+  services_[service]->Signal(signal);
+  return true;
+}
+
+void Supervisor::Down(std::optional<config::Duration> grace) {
+  if (plan_.stopping()) return;
+  healthcheck::NotifySystemd("STOPPING=1");
+  Execute(plan_.OnStopRequested("stop requested", base::Now(), grace));
+}
+
+procs::SpawnSpec Supervisor::SpecFor(size_t service, const SpawnOverrides& overrides) const {
+  return BuildSpawnSpec(manifest_.services[service], context_.base_environment, geteuid() == 0,
+                        overrides);
+}
+
+std::vector<pid_t> Supervisor::Pids(size_t service) const {
+  return services_[service]->Pids();
+}
+
+}  // namespace stackvisor::supervisor
