@@ -1,0 +1,31 @@
+#include "app/project_client.h"
+
+#include <iostream>
+
+#include "app/commands.h"
+#include "control/runtime_dir.h"
+
+namespace stackvisor::app {
+
+std::optional<ProjectTarget> LocateProject(const Invocation& inv) {
+  auto manifest = LoadManifest(inv);
+  if (!manifest) return std::nullopt;
+  ProjectTarget target;
+  target.runtime_dir = control::ChooseRuntimeDir(
+      control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
+  target.socket_path = control::ApiSocketPath(target.runtime_dir);
+  target.manifest = std::move(*manifest);
+  return target;
+}
+
+std::unique_ptr<control::Client> MakeClient(const ProjectTarget& target) {
+  return std::make_unique<control::Client>(target.socket_path, target.manifest.name);
+}
+
+void PrintClientError(const base::Error& error) {
+  std::cerr << "stackvisor: " << error.message << "\n";
+  if (error.message.rfind("no stack is running", 0) == 0)
+    std::cerr << "hint: start it with `stackvisor up -d` (or `stackvisor up`) in this project\n";
+}
+
+}  // namespace stackvisor::app
