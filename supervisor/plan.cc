@@ -161,7 +161,8 @@ std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const s
   s.last_exit = what;
   s.last_exit_at = now;
   Emit(Action::CancelTimer(index, TimerKind::kKill));
-  if (s.phase == Phase::kStopping && s.start_after_stop && !stopping_ && !force_killed_) {
+  if (s.phase == Phase::kStopping && s.start_after_stop && !s.fail_on_exit && !stopping_ &&
+      !force_killed_) {
     Log(index, "stopped (" + what + ")");
     Respawn(index);  // a restart: no restart policy applies to the exit it asked for
     return Take();

@@ -60,6 +60,7 @@ void Plan::Activate(size_t index, bool requested) {
   // A stop on request is on its way: it is wanted again.
   s.stop_marked = false;
   s.stopped_by_request = false;
+  s.grace.reset();
   if (s.phase == Phase::kStopping) {
     s.start_after_stop = true;
     Log(index, "starts again once stopped");
