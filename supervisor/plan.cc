@@ -76,6 +76,7 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   s.healthy_this_run = false;
   s.started_at = now;
   s.pid = pid;
+  s.kill_requested = false;  // meant for the process before this one
   bool has_check = manifest_.services[index].healthcheck.kind != config::ProbeKind::kNone;
   s.health = has_check ? Health::kStarting : Health::kNone;
   s.phase = has_check ? Phase::kStarting : Phase::kRunning;
@@ -168,8 +169,9 @@ std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const s
     return Take();
   }
   // Stopped on request, even if it exited before its turn came: no restart policy applies.
-  bool requested = s.stop_marked && !stopping_;
+  bool requested = (s.stop_marked || s.kill_requested) && !stopping_;
   if ((s.phase == Phase::kStopping && (stopping_ || force_killed_)) || requested) {
+    if (s.kill_requested && !stopping_) s.stopped_by_request = true;
     s.phase = Phase::kStopped;
     Log(index, "stopped (" + what + ")");
     Changed(index);

@@ -153,6 +153,11 @@ class Plan {
   std::vector<Action> OnRestartRequested(size_t service, std::optional<config::Duration> grace,
                                          base::TimePoint now);
 
+  /// The Supervisor is about to signal the service on request (kill): when that process
+  /// exits, it ends kStopped with stopped_by_request and no restart policy applies (as docker
+  /// treats a killed container). Its dependents are left alone.
+  std::vector<Action> OnKillRequested(size_t service, base::TimePoint now);
+
   ServiceStatus Status(size_t service) const;
 
   Phase phase(size_t service) const { return states_[service].phase; }
@@ -189,6 +194,7 @@ class Plan {
     size_t stop_waits = 0;          // dependents it waits for before its own stop signal
     size_t stop_edges = 0;          // its dependency edges with Edge::stop_wait set
     bool start_after_stop = false;  // restart: spawn again as soon as it exited
+    bool kill_requested = false;    // signalled on request: its exit is a stop on request
     bool restart_dependents = false;  // restarted on request: restart its restart:true dependents
     bool fail_on_exit = false;      // stay_up: stopped because a required dependency failed
     std::optional<config::Duration> grace;  // the stop's timeout when a command gave one

@@ -211,6 +211,14 @@ void Plan::RestartDependents(size_t index) {
   }
 }
 
+std::vector<Action> Plan::OnKillRequested(size_t index, base::TimePoint now) {
+  now_ = now;
+  State& s = states_[index];
+  // In a stack stop the exit is a stop anyway; without a process there is nothing to kill.
+  if (!stopping_ && s.alive) s.kill_requested = true;
+  return Take();
+}
+
 ServiceStatus Plan::Status(size_t index) const {
   const State& s = states_[index];
   ServiceStatus status;

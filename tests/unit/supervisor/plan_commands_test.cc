@@ -372,3 +372,26 @@ TEST_CASE("a service that exits while its stop waits for its dependents is not r
   CHECK(Find(web, Kind::kSignal) == nullptr);  // nothing left to signal
   CHECK(plan.phase(1) == Phase::kStopped);
 }
+
+TEST_CASE("a service killed on request ends stopped: no restart policy, the stack stays up") {
+  config::Manifest m;
+  m.services = {MakeService("web"), MakeService("cache")};
+  m.services[0].restart.mode = config::RestartMode::kAlways;
+  Plan plan(m, {});
+  TestClock clock;
+  plan.Start(clock.now);
+  plan.OnSpawned(0, 10, clock.now);
+  plan.OnSpawned(1, 11, clock.now);
+  CHECK(Find(plan.OnKillRequested(0, clock.now), Kind::kSignal) == nullptr);  // the caller signals
+  auto killed = plan.OnExited(0, false, 137, "killed by SIGKILL", clock.now);
+  CHECK(Find(killed, Kind::kStartTimer) == nullptr);
+  CHECK(plan.phase(0) == Phase::kStopped);
+  CHECK(plan.Status(0).stopped_by_request);
+  CHECK(plan.Status(0).last_exit == "killed by SIGKILL");
+  CHECK(Find(plan.OnExited(1, true, 0, "exited with code 0", clock.now), Kind::kExit) == nullptr);
+  // Without the request, the same death is a crash and the policy restarts it.
+  CHECK(Services(plan.OnStartRequested(0, clock.now), Kind::kSpawn) == std::vector<size_t>{0});
+  plan.OnSpawned(0, 12, clock.now);
+  CHECK(Find(plan.OnExited(0, false, 137, "killed by SIGKILL", clock.now), Kind::kStartTimer) !=
+        nullptr);
+}
