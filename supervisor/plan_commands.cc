@@ -109,7 +109,8 @@ std::vector<Action> Plan::OnStopServiceRequested(size_t index,
   if (Refused(index, "stop")) return Take();
   const State& s = states_[index];
   if (Terminal(index) || s.stop_marked) {
-    Log(index, std::string("stop requested: ") + (Terminal(index) ? "not running" : "already stopping"));
+    Log(index, std::string("stop requested: ") +
+                   (Terminal(index) ? "not running" : "already stopping"));
     return Take();
   }
   ++command_;

@@ -43,8 +43,10 @@ void StartAll(Plan& plan, TestClock& clock) {
     plan.OnSpawned(i, static_cast<pid_t>(100 + i), clock.now);
     if (i == 0) plan.OnHealthy(0, clock.now);
   }
-  for (size_t i = 0; i < plan.size(); ++i)
-    if (plan.phase(i) == Phase::kStarting) plan.OnSpawned(i, static_cast<pid_t>(100 + i), clock.now);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (plan.phase(i) != Phase::kStarting) continue;
+    plan.OnSpawned(i, static_cast<pid_t>(100 + i), clock.now);
+  }
   for (size_t i = 0; i < plan.size(); ++i) REQUIRE(plan.phase(i) == Phase::kRunning);
 }
 
@@ -80,7 +82,7 @@ TEST_CASE("stop: required running dependents stop first, the rest of the stack k
                "db: stop requested: not running"));
 }
 
-TEST_CASE("stop and restart honour a requested timeout; a stack stop's replaces stop_grace_period") {
+TEST_CASE("stop and restart honour a requested timeout; a stack stop's replaces it for all") {
   config::Manifest m = WebStack();
   m.services[3].stop_grace_period = 7s;
   Plan plan(m, {});
@@ -315,7 +317,7 @@ TEST_CASE("commands are refused once the stack is stopping") {
   CHECK(Logged(restart, "cache: restart refused: the stack is stopping"));
 }
 
-TEST_CASE("a service started again blocks its dependencies' stop again: the stack stop keeps order") {
+TEST_CASE("a service started again blocks its dependencies' stop: the stack stop keeps order") {
   config::Manifest m;
   m.services = {MakeService("db"), MakeService("web", {MakeDep("db")})};
   TestClock clock;

@@ -112,9 +112,10 @@ TEST_CASE("health: none without a check, starting until the first verdict, then 
 
 TEST_CASE("waiting_for names each unsettled dependency and its condition") {
   config::Manifest m;
+  using config::DependCondition;
   m.services = {MakeService("db"), MakeService("migrate"), MakeService("cache"),
-                MakeService("web", {MakeDep("db", config::DependCondition::kHealthy),
-                                    MakeDep("migrate", config::DependCondition::kCompletedSuccessfully),
+                MakeService("web", {MakeDep("db", DependCondition::kHealthy),
+                                    MakeDep("migrate", DependCondition::kCompletedSuccessfully),
                                     MakeDep("cache")})};
   m.services[0].healthcheck.kind = config::ProbeKind::kTcp;
   Plan plan(m, {});
