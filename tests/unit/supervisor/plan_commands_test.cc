@@ -397,3 +397,21 @@ TEST_CASE("a service killed on request ends stopped: no restart policy, the stac
   CHECK(Find(plan.OnExited(0, false, 137, "killed by SIGKILL", clock.now), Kind::kStartTimer) !=
         nullptr);
 }
+
+TEST_CASE("a start while a stop waits for dependents cancels that service's stop") {
+  config::Manifest m;
+  m.services = {MakeService("db"), MakeService("web", {MakeDep("db")})};
+  Plan plan(m, {});
+  TestClock clock;
+  plan.Start(clock.now);
+  plan.OnSpawned(0, 10, clock.now);
+  plan.OnSpawned(1, 11, clock.now);
+  plan.OnStopServiceRequested(0, std::nullopt, clock.now);  // web is signalled, db waits
+  auto start = plan.OnStartRequested(0, clock.now);
+  CHECK(Logged(start, "db: stop cancelled"));
+  CHECK_FALSE(plan.Status(0).stopped_by_request);
+  auto web = plan.OnExited(1, false, 143, "killed by SIGTERM", clock.now);
+  CHECK(Find(web, Kind::kSignal) == nullptr);  // db keeps running
+  CHECK(plan.phase(0) == Phase::kRunning);
+  CHECK(plan.phase(1) == Phase::kStopped);
+}
