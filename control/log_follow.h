@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/timer.h"
 #include "control/reply.h"
 #include "logmux/followers.h"
 #include "logmux/line_format.h"
@@ -25,22 +26,31 @@ struct LogLayout {
 void AppendLogEntry(std::string& out, const LogLayout& layout, logmux::LineFormatter& formatter,
                     std::string_view name, const logmux::LogEntry& entry);
 
-/// LogFollows owns the followed log streams. Add() subscribes a stream to the history's
-/// followers; each new line of its sources is formatted and pushed as it is appended. When the
-/// client goes away or is cut off (the server then ends the stream with its note), the follower
-/// is unsubscribed and the stream dropped. Destroying it unsubscribes every follower. Owned by
-/// the logs route; the supervisor (its history and mux) must outlive it. Loop thread only.
+/// LogFollows owns the followed log streams. Add() sends the backlog and subscribes the stream
+/// to the history's followers; each new line of its sources is formatted and pushed as it is
+/// appended. A backlog larger than one slice (more than a stream may queue at once) is paced:
+/// one slice per timer tick, new lines queued behind it, so a `logs -f` of a long history is
+/// not cut off for the size of what it asked for; only a client that falls behind the pace is.
+/// When the client goes away or is cut off (the server then ends the stream with its note), the
+/// follower is unsubscribed and the stream dropped. The timer runs only while a backlog is
+/// being paced. Destroying it unsubscribes every follower. Owned by the logs route; the
+/// supervisor (its history, mux and loop) must outlive it. Loop thread only.
 class LogFollows {
  public:
-  explicit LogFollows(supervisor::Supervisor& supervisor) : supervisor_(supervisor) {}
+  explicit LogFollows(supervisor::Supervisor& supervisor)
+      : supervisor_(supervisor), pace_(supervisor.loop()) {}
   ~LogFollows();
   LogFollows(const LogFollows&) = delete;
   LogFollows& operator=(const LogFollows&) = delete;
 
-  /// Call in the same loop turn as the Select that sent the backlog, so no line is missed or
-  /// sent twice. `sources` empty: every source.
-  void Add(std::unique_ptr<ResponseStream> stream, std::vector<int> sources, LogLayout layout);
+  /// `backlog` is the formatted answer of a Select made in this same loop turn, so no line is
+  /// missed or sent twice. `sources` empty: every source.
+  void Add(std::unique_ptr<ResponseStream> stream, std::vector<int> sources, LogLayout layout,
+           std::string backlog);
   size_t size() const { return follows_.size(); }
+
+  static constexpr size_t kSlice = 256 * 1024;  // a quarter of the stream cap (limits.h)
+  static constexpr size_t kMaxPending = 64 << 20;
 
  private:
   struct Follow {
@@ -48,11 +58,17 @@ class LogFollows {
     std::unique_ptr<ResponseStream> stream;
     LogLayout layout;
     logmux::LineFormatter formatter;
+    std::string pending;  // paced backlog, then the lines that came meanwhile
   };
   void OnLine(Follow* follow, const logmux::LogEntry& entry) noexcept;
   void OnClosed(uint64_t key) noexcept;
+  void OnPace() noexcept;
+  /// Pushes the next slice of the follow's pending text; false when the stream closed (and
+  /// the follow is gone).
+  bool PushSlice(Follow* follow);
 
   supervisor::Supervisor& supervisor_;
+  base::Timer pace_;
   std::map<uint64_t, std::unique_ptr<Follow>> follows_;
   uint64_t next_key_ = 1;
 };

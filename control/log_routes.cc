@@ -102,10 +102,9 @@ void AddLogRoutes(Router& router, supervisor::Supervisor& supervisor) {
                                                            : "text/plain; charset=utf-8";
                std::string backlog = Backlog(supervisor, parsed);
                if (!parsed.follow) return reply->Send(200, type, std::move(backlog));
-               auto stream = reply->Stream(200, type);
-               if (!stream || !stream->Push(backlog)) return;
                // Same loop turn as the Select: every later line reaches the follower once.
-               follows->Add(std::move(stream), parsed.query.sources, parsed.layout);
+               follows->Add(reply->Stream(200, type), parsed.query.sources, parsed.layout,
+                            std::move(backlog));
              });
 }
 

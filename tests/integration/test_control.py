@@ -239,6 +239,36 @@ class Control(unittest.TestCase):
                 follower.stderr.close()
             self.assertTrue(st.alive())
 
+    def test_follow_of_a_long_history_is_paced_not_cut_off(self):
+        # ~2 MB of history, more than a stream may queue at once (1 MiB).
+        names = ("aa", "bb", "cc")
+        services = {n: {"command": ["sh", "-c", " ".join(h.py("line_writer.py", n, 10000))
+                                    + "; exec sleep 100000"]} for n in names}
+        with ControlStack(services) as st:
+            st.wait_api()
+            for n in names:
+                st.wait_for_line(rf"^{n}\s+\| {n} 9999 ", timeout=30)
+            whole = st.sv("logs", *names, check=0).stdout.splitlines()
+            self.assertGreater(sum(len(l) + 1 for l in whole), 1_500_000)
+            follower = subprocess.Popen([h.BIN, "logs", "--file", st.manifest, "-f", *names],
+                                        cwd=st.dir, env=st.env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+            try:
+                got = []
+                want = len(whole)
+                deadline = time.monotonic() + 30
+                while len(got) < want and time.monotonic() < deadline:
+                    line = follower.stdout.readline()
+                    if not line:
+                        break
+                    got.append(line.decode().rstrip("\n"))
+                self.assertEqual(got, whole, "the follower's backlog, whole and in order")
+            finally:
+                follower.kill()
+                follower.wait(5)
+                follower.stdout.close()
+                follower.stderr.close()
+
     def test_events_stream_starts_with_every_service(self):
         with ControlStack({"a": {"command": FOREVER}, "b": {"command": FOREVER}}) as st:
             st.wait_api()
