@@ -413,6 +413,7 @@ class Control(unittest.TestCase):
             for t in threads:
                 t.join(60)
             self.assertEqual(sum(len(v) for v in outcomes.values()), 1000)
+            print({k: {s: v.count(s) for s in set(v)} for k, v in outcomes.items()}, file=sys.stderr)
             for kind, statuses in outcomes.items():
                 for status in statuses:
                     ok = status == "closed" or status.startswith("4") or status == "503"
@@ -509,6 +510,7 @@ class AfterPlanMerge(unittest.TestCase):
             finally:
                 events.kill()
                 events.wait(5)
+                events.stdout.close()
 
 
 if __name__ == "__main__":
