@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/ctl_commands.h"
 #include "app/version.h"
 
 extern char** environ;
@@ -63,6 +64,10 @@ int Main(int argc, char** argv) {
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
 
+  // The control verbs (ps, logs, start, stop, restart, kill, top): app/ctl_commands.h.
+  ControlInvocation ctl;
+  AddControlCommands(cli, inv, ctl);
+
   auto* help = cli.add_subcommand("help", "Show help for a command");
   help->add_option("command", inv.help_topic, "up or config");
 
@@ -91,6 +96,7 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
   std::cout << cli.help();
