@@ -150,6 +150,31 @@ class Detach(unittest.TestCase):
         self.assertIn("--wait-timeout 1s passed before every service was ready", up.stderr)
         self.assertRegex(up.stderr, r"not ready: db \(starting", p.describe(up))
 
+    def test_daemon_killed_while_waiting_fails_at_once_with_its_log(self):
+        p = self.project({
+            "web": LONG,
+            "db": {"command": ["sleep", "1000"],
+                   "healthcheck": {"test": ["CMD", "false"], "interval": "100ms",
+                                   "retries": 1000}},
+        })
+        up = subprocess.Popen([h.BIN, "up", "-d", "-f", p.manifest], cwd=p.dir, env=p.env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: up.poll() is None and up.kill())
+        h.wait_until(lambda: re.search(r"(?m)^web\s+\| web listening$", p.log()), 10,
+                     "web's line in the log")
+        # The daemon is the waiting command's only child (the relay, in a PID namespace).
+        children = h.children_of(up.pid)
+        self.assertEqual(len(children), 1, children)
+        daemon = children[0]
+        os.kill(daemon, signal.SIGKILL)
+        killed = time.monotonic()
+        out, err = up.communicate(timeout=10)
+        self.assertLess(time.monotonic() - killed, 3.0, err)
+        self.assertEqual(up.returncode, 1, err)
+        self.assertIn(f"daemon (pid {daemon}) was killed by signal 9", err)
+        self.assertRegex(err, r"(?m)^web\s+\| web listening$")
+
     def test_down_stops_everything_and_the_daemon(self):
         p = self.project({"web": LONG, "worker": {"command": ["sleep", "1000"]}})
         up = p.run("up", "-d")
