@@ -5,6 +5,7 @@ Each test has its own project directory and STACKVISOR_RUNTIME_DIR; every servic
 test's SV_TEST_TAG, so whatever is left is found in /proc and killed when the test ends.
 """
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -223,6 +224,42 @@ class Detach(unittest.TestCase):
         down = p.run("down", "-p", "beta")
         self.assertEqual(down.returncode, 0, p.describe(down))
         self.assertEqual(p.pids(), [])
+
+    @unittest.skipUnless(os.getuid() == 0, "as an ordinary user every test above runs this way")
+    def test_in_a_pid_namespace_the_relay_is_detached_too(self):
+        # As the ordinary user svtest (no writable cgroup), stackvisor runs the stack as PID 1
+        # of its own namespace with a relay outside: the daemon must be that relay.
+        try:
+            pw = pwd.getpwnam("svtest")
+        except KeyError:
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", "svtest"],
+                           check=True)
+            pw = pwd.getpwnam("svtest")
+        p = self.project({"web": LONG})
+        os.chmod(p.dir, 0o755)
+        binary = os.path.join(p.dir, "stackvisor")
+        shutil.copy2(h.BIN, binary)
+        for path in (p.dir, p.manifest, binary):
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+
+        def run(*args):
+            return subprocess.run([binary, args[0], "-f", p.manifest] + list(args[1:]),
+                                  cwd=p.dir, env=dict(p.env, HOME=p.dir), user=pw.pw_uid,
+                                  group=pw.pw_gid, extra_groups=[], stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=30)
+        up = run("up", "-d")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        if "containment: PID namespace" not in p.log():
+            self.skipTest("no PID namespace here: " + p.log().splitlines()[0])
+        relay = p.daemon_pid()
+        [service] = p.wait_for_pids(1)
+        self.assertNotEqual(os.getsid(relay), os.getsid(0), "the relay is in our session")
+        self.assertEqual(os.getsid(relay), relay)
+        self.assertIn(service, h.descendants_of(relay), "the stack is not under the relay")
+        down = run("down")
+        self.assertEqual(down.returncode, 0, p.describe(down))
+        self.assertFalse(h.is_alive(relay))
+        self.assertFalse(h.is_alive(service))
 
 
 if __name__ == "__main__":
