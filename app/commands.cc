@@ -63,6 +63,29 @@ bool SelectServices(const Invocation& inv, config::Manifest& manifest) {
   return true;
 }
 
+// `up -d`: forks the daemon. In the foreground, waits for the stack and gives the exit code;
+// in the daemon, gives nullopt and the reporter to announce the start with.
+std::optional<int> Detach(const Invocation& inv, const config::Manifest& manifest,
+                          const std::filesystem::path& runtime_dir, StartupReporter& reporter) {
+  if (auto error = control::MakePrivateDir(runtime_dir, geteuid())) {
+    std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
+    return 1;
+  }
+  auto daemon = Daemonise(DaemonLogPath(runtime_dir));
+  if (!daemon.ok()) {
+    std::cerr << "stackvisor: " << daemon.error().message << "; nothing was started\n";
+    return 1;
+  }
+  if (daemon.value().pid == 0) {
+    reporter = std::move(daemon.value().reporter);
+    return std::nullopt;
+  }
+  // A Ctrl-C here ends the wait, not the stack (which has its own session).
+  UnblockStopSignals();
+  return WaitForDetachedStack({daemon.value().pid, daemon.value().status.get(), runtime_dir,
+                               manifest.name, inv.wait_timeout_s, OneShots(manifest)});
+}
+
 }  // namespace
 
 int RunUp(const Invocation& inv) {
@@ -99,22 +122,8 @@ int RunUp(const Invocation& inv) {
   StartupReporter reporter;
   if (detach) {
     // First of all, so the daemon is the whole stack: guardian, PID-namespace relay, threads.
-    if (auto error = control::MakePrivateDir(runtime_dir, geteuid())) {
-      std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
-      return 1;
-    }
-    auto daemon = Daemonise(DaemonLogPath(runtime_dir));
-    if (!daemon.ok()) {
-      std::cerr << "stackvisor: " << daemon.error().message << "; nothing was started\n";
-      return 1;
-    }
-    if (daemon.value().pid > 0) {
-      // A Ctrl-C here ends the wait, not the stack (which has its own session).
-      UnblockStopSignals();
-      return WaitForDetachedStack({daemon.value().pid, daemon.value().status.get(), runtime_dir,
-                                   manifest->name, inv.wait_timeout_s, OneShots(*manifest)});
-    }
-    reporter = std::move(daemon.value().reporter);
+    if (auto foreground_code = Detach(inv, *manifest, runtime_dir, reporter))
+      return *foreground_code;
     options.plan.stay_up = true;  // until `down`, even once every service has ended
   }
   const char* no_color = std::getenv("NO_COLOR");
