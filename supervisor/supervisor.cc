@@ -95,10 +95,11 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   for (size_t i = 0; i < manifest_.services.size(); ++i) {
     Service::Callbacks callbacks;
     callbacks.on_exit = [this, i](procs::WaitStatus status) {
-      // Stopped for good: the rest of the service goes with its main process, as a container's
-      // does, before the services it depends on stop. (Outside a stop, a daemon left by a main
-      // process that exited 0 keeps running, as it always did, until the stack stops.)
-      if (plan_.stopping()) services_[i]->KillContained();
+      // Stopped (the stack, or this service on request): the rest of the service goes with its
+      // main process, as a container's does, before the services it depends on stop. (A
+      // daemon left by a main process that exited 0 on its own keeps running, as it always
+      // did, until the stack stops.)
+      if (plan_.stopping() || plan_.phase(i) == Phase::kStopping) services_[i]->KillContained();
       Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
                              base::Now()));
     };

@@ -76,7 +76,8 @@ class Supervisor {
   void StartService(size_t service);
   void StopService(size_t service, std::optional<config::Duration> grace);
   void RestartService(size_t service, std::optional<config::Duration> grace);
-  /// Sends `signal` to the service's process group; false when it has no process.
+  /// Sends `signal` to the service's process group; false when it has no process. SIGKILL and
+  /// the service's stop_signal stop it for good (no restart policy applies to that exit).
   bool KillService(size_t service, int signal);
   /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
   void Down(std::optional<config::Duration> grace);

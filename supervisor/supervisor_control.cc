@@ -56,6 +56,11 @@ void Supervisor::RestartService(size_t service, std::optional<config::Duration> 
 bool Supervisor::KillService(size_t service, int signal) {
   if (services_[service]->pid() <= 0) return false;
   Event(manifest_.services[service].name + ": " + procs::SignalName(signal) + " sent on request");
+  // SIGKILL or the service's stop signal stops it, as `docker kill` does: its exit is not a
+  // crash, and no restart policy brings it back. Any other signal (SIGHUP to reload, ...) is
+  // only delivered; if the process dies of it, its restart policy decides as for any exit.
+  if (signal == SIGKILL || signal == manifest_.services[service].stop_signal)
+    Execute(plan_.OnKillRequested(service, base::Now()));
   services_[service]->Signal(signal);
   return true;
 }

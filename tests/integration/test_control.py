@@ -158,16 +158,23 @@ class Control(unittest.TestCase):
             self.assertIn("no such service: nope", r.stderr)
             self.assertEqual(st.api("GET", "/v1/services/nope")[0], 404)
 
-    def test_kill_term_restarts_per_policy(self):
+    def test_kill_stops_and_other_signals_follow_the_policy(self):
         with ControlStack({"web": {"command": FOREVER, "restart": "always"},
                            "once": {"command": ["true"]}}) as st:
             st.wait_api()
             first = st.started_pid("web")
-            st.sv("kill", "-s", "TERM", "web", check=0)
-            st.event("web", r"SIGTERM sent on request")
+            # Another signal is only delivered: sleep dies of SIGUSR1, and restart: always
+            # brings it back, as after any exit.
+            st.sv("kill", "-s", "USR1", "web", check=0)
+            st.event("web", r"SIGUSR1 sent on request")
             i, _, _ = st.event("web", r"(exited|killed|stopped)")
             _, _, m = st.event("web", r"started \(pid (\d+)\)", start=i)
-            self.assertNotEqual(int(m.group(1)), first)
+            second = int(m.group(1))
+            self.assertNotEqual(second, first)
+            # The stop signal (or SIGKILL) stops it for good, as docker kill does: no restart.
+            st.sv("kill", "-s", "TERM", "web", check=0)
+            st.wait_service("web", lambda s: s["state"] == "stopped" and s["stopped_by_request"],
+                            what="web stopped by the kill")
             self.assertTrue(st.alive())
             # Strict parsing and clear refusals.
             r = st.sv("kill", "-s", "NOPE", "web")
