@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/export_command.h"
+#include "app/git_revision.h"
 #include "app/version.h"
 
 extern char** environ;
@@ -46,7 +48,8 @@ int Main(int argc, char** argv) {
   CLI::App cli{"stackvisor runs a compose-style stack of native processes: in dependency and "
                "readiness order, restarting them when they fail, with their logs on stdout.",
                "stackvisor"};
-  cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION);
+  cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION +
+                                           " (git " + STACKVISOR_GIT_REVISION + ")");
   cli.require_subcommand(0, 1);
 
   auto* up = cli.add_subcommand("up", "Start the stack in the foreground until stopped");
@@ -62,6 +65,10 @@ int Main(int argc, char** argv) {
   AddLoadOptions(cfg, inv);
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
+
+  // export FORMAT, completion SHELL (app/export_command.h)
+  ExportCommands exports;
+  exports.Add(cli, inv, AddLoadOptions);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
   help->add_option("command", inv.help_topic, "up or config");
@@ -91,6 +98,7 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (auto code = exports.Run(inv)) return *code;
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
   std::cout << cli.help();
