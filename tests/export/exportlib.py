@@ -90,3 +90,24 @@ def unmapped_lines(stderr, fmt):
 
 def main():
     unittest.main(verbosity=2)
+
+
+TOOLS = os.environ.get("STACKVISOR_TEST_TOOLS") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "stackvisor/test-tools")
+NODE = "/usr/bin/node"
+
+
+def install_test_tools():
+    """The npm validators; installed once into TOOLS (quick and offline afterwards)."""
+    proc = subprocess.run([os.path.join(SOURCE, "scripts/install-test-tools.sh"), TOOLS],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError("scripts/install-test-tools.sh failed (npm must reach its registry):\n"
+                           + proc.stdout + proc.stderr)
+
+
+def node(script, *args):
+    """Runs one of tests/export/*.mjs with the test tools; returns the CompletedProcess."""
+    env = dict(os.environ, STACKVISOR_TEST_TOOLS=TOOLS)
+    return subprocess.run([NODE, os.path.join(HERE, script), *args], capture_output=True,
+                          text=True, env=env, timeout=120)
