@@ -48,7 +48,9 @@ bool WriteFile(const std::string& path, const std::string& content, mode_t mode)
 
 int RunExport(const Invocation& inv, const std::string& format, const std::string& output_dir) {
   UnblockStopSignals();
-  auto manifest = LoadManifest(inv);
+  Invocation for_root = inv;
+  for_root.load.euid = 0;  // see LoadOptions::euid
+  auto manifest = LoadManifest(for_root);
   if (!manifest) return 2;
   namespace fs = std::filesystem;
   std::error_code ec;

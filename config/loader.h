@@ -17,6 +17,9 @@ struct LoadOptions {
   std::vector<std::string> services;       // services named on the command line
   std::map<std::string, std::string> environment;  // stackvisor's own environment
   std::string cwd;                         // where relative -f paths and discovery start
+  // Whose privileges the services get (user: checks, STACKVISOR_STATE_HOME); unset: ours.
+  // `export` sets 0: its units and jobs run under a root service manager, not this shell.
+  std::optional<unsigned> euid;
 };
 
 struct LoadResult {

@@ -112,3 +112,16 @@ TEST_CASE("ToSystemd: oneshot for completion dependencies, notify, ordering, env
   CHECK(b.unmapped[0].key == "services.init.restart");
   CHECK(Named(b, "p.target").content.find("Wants=p-db.service\n") != std::string::npos);
 }
+
+TEST_CASE("LoadOptions::euid: export resolves `user:` as the root service manager would") {
+  config::LoadOptions options;
+  options.cwd = "/tmp";
+  const std::string text = "services:\n  db:\n    command: /bin/db\n    user: daemon\n";
+  options.euid = 4242;  // an ordinary user cannot switch to daemon
+  auto as_user = config::LoadFromString(text, "compose.yaml", options);
+  CHECK_FALSE(as_user.manifest);
+  options.euid = 0;
+  auto as_root = config::LoadFromString(text, "compose.yaml", options);
+  REQUIRE(as_root.manifest);
+  CHECK(as_root.manifest->services[0].user->name == "daemon");
+}

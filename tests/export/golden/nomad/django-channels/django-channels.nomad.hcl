@@ -48,7 +48,7 @@ job "django-channels" {
         work_dir = "@SRC@/examples/django-channels"
       }
       env {
-        DB_OS_USER = "root"
+        DB_OS_USER = "daemon"
         STATE_DIR = "/var/lib/stackvisor/django-channels"
       }
       kill_signal = "SIGTERM"
@@ -70,7 +70,7 @@ job "django-channels" {
         args = ["db-init/pg-init.sh"]
         work_dir = "/var/lib/stackvisor/django-channels"
       }
-      user = "root"
+      user = "daemon"
       env {
         INITDB_DIR = "db-init/initdb.d"
         PGDATA = "postgres/data"
@@ -98,7 +98,7 @@ job "django-channels" {
         args = ["-D", "postgres/data", "-k", ".", "-p", "55432", "-c", "listen_addresses=127.0.0.1"]
         work_dir = "/var/lib/stackvisor/django-channels"
       }
-      user = "root"
+      user = "daemon"
       kill_signal = "SIGINT"
       kill_timeout = "30s"
       restart {
