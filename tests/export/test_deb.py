@@ -61,10 +61,14 @@ class DebPackage(unittest.TestCase):
                              capture_output=True, text=True, timeout=10)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertRegex(out.stdout, r"^stackvisor \d+\.\d+\.\d+ \(git [0-9a-z.+-]+\)\n$")
-        head = subprocess.run(["git", "-C", exportlib.SOURCE, "rev-parse", "--short=12", "HEAD"],
-                              capture_output=True, text=True)
-        if head.returncode == 0:  # a checkout, not a tarball
-            self.assertIn(head.stdout.strip(), out.stdout)
+        # The revision is a commit of this checkout (the one built; HEAD may have moved since).
+        revision = re.search(r"\(git ([0-9a-f]+)(-dirty)?\)", out.stdout)
+        if os.path.isdir(os.path.join(exportlib.SOURCE, ".git")) or os.path.isfile(
+                os.path.join(exportlib.SOURCE, ".git")):
+            self.assertIsNotNone(revision, out.stdout)
+            known = subprocess.run(["git", "-C", exportlib.SOURCE, "cat-file", "-e",
+                                    revision.group(1) + "^{commit}"], capture_output=True)
+            self.assertEqual(known.returncode, 0, revision.group(1) + " is not a commit here")
 
     def test_man_page_lists_every_subcommand(self):
         with gzip.open(self.installed("/usr/share/man/man1/stackvisor.1.gz"), "rt") as f:
