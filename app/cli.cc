@@ -11,6 +11,8 @@
 #include "app/commands.h"
 #include "app/ctl_commands.h"
 #include "app/down_command.h"
+#include "app/export_command.h"
+#include "app/git_revision.h"
 #include "app/version.h"
 
 extern char** environ;
@@ -51,7 +53,8 @@ int Main(int argc, char** argv) {
   CLI::App cli{"stackvisor runs a compose-style stack of native processes: in dependency and "
                "readiness order, restarting them when they fail, with their logs on stdout.",
                "stackvisor"};
-  cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION);
+  cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION +
+                                           " (git " + STACKVISOR_GIT_REVISION + ")");
   cli.require_subcommand(0, 1);
 
   auto* up = cli.add_subcommand("up", "Start the stack in the foreground until stopped");
@@ -85,6 +88,9 @@ int Main(int argc, char** argv) {
   // The control verbs (ps, logs, start, stop, restart, kill, top): app/ctl_commands.h.
   ControlInvocation ctl;
   AddControlCommands(cli, inv, ctl);
+  // export FORMAT, completion SHELL (app/export_command.h)
+  ExportCommands exports;
+  exports.Add(cli, inv, AddLoadOptions);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
   help->add_option("command", inv.help_topic, "up, config or down");
@@ -116,6 +122,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
+  if (auto code = exports.Run(inv)) return *code;
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
   if (*down) return RunDown(inv);

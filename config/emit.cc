@@ -162,6 +162,10 @@ void EmitService(Writer& w, const Service& s) {
   w.Line(2, "stop_signal: " + Quote(SignalName(s.stop_signal)));
   w.Line(2, "stop_grace_period: " + Quote(FormatDuration(s.stop_grace_period)));
   if (!s.profiles.empty()) w.List(2, "profiles", s.profiles);
+  // Kept for `stackvisor export`; other container keys are only named in s.engine.ignored.
+  if (!s.engine.image.empty()) w.Line(2, "image: " + Quote(s.engine.image));
+  if (!s.engine.ports.empty()) w.List(2, "ports", s.engine.ports);
+  if (!s.engine.volumes.empty()) w.List(2, "volumes", s.engine.volumes);
   EmitExtras(w, s);
 }
 

@@ -55,7 +55,7 @@ class Loader {
     // Validating what is left of a file that could not be read or parsed would only report
     // its absence ("no command", "got null"), burying the one error that matters.
     if (unreadable || (HasErrors(result_.diagnostics) && merged.entries.empty())) return Finish();
-    BuildContext context{project_dir_, cwd_, variables_, static_cast<unsigned>(geteuid())};
+    BuildContext context{project_dir_, cwd_, variables_, Euid()};
     std::vector<std::string> absolute;
     for (const auto& f : files_) absolute.push_back(f.absolute);
     auto manifest = BuildProject(merged, options_, context, absolute, r_);
@@ -125,7 +125,7 @@ class Loader {
     }
     for (const auto& [key, value] : environment) variables_[key] = value;
     if (!variables_.contains(kStateHomeVariable))
-      variables_[kStateHomeVariable] = DefaultStateHome(variables_, geteuid() == 0);
+      variables_[kStateHomeVariable] = DefaultStateHome(variables_, Euid() == 0);
   }
 
   Node ReadFile(const File& file) {
@@ -151,6 +151,8 @@ class Loader {
                      });
     return std::move(result_);
   }
+
+  unsigned Euid() const { return options_.euid ? *options_.euid : geteuid(); }
 
   const LoadOptions& options_;
   const std::string* text_;  // LoadFromString's text, else null

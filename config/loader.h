@@ -20,6 +20,9 @@ struct LoadOptions {
   // -p/--project-name: beats COMPOSE_PROJECT_NAME, the top-level `name` and the directory, as
   // in compose; it must already be a valid project name (it is not normalised).
   std::string project_name;
+  // Whose privileges the services get (user: checks, STACKVISOR_STATE_HOME); unset: ours.
+  // `export` sets 0: its units and jobs run under a root service manager, not this shell.
+  std::optional<unsigned> euid;
 };
 
 struct LoadResult {

@@ -85,6 +85,17 @@ struct User {
   bool operator==(const User&) const = default;
 };
 
+/// The container-engine keys `up` ignores (with a warning), kept as written so `stackvisor
+/// export` can carry them to engines that use them (Kubernetes, Nomad) or say it dropped them.
+struct EngineKeys {
+  std::string image;                 // `image:`
+  std::vector<std::string> ports;    // short syntax "[[IP:]PUBLISHED:]TARGET[/PROTO]"
+  std::vector<std::string> volumes;  // short syntax "SOURCE:TARGET[:MODE]" or "TARGET"
+  std::vector<std::string> ignored;  // every other docker-only key present, in file order
+
+  bool operator==(const EngineKeys&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -102,6 +113,7 @@ struct Service {
   int stop_signal = 15;  // SIGTERM
   Duration stop_grace_period = 10000ms;
   std::vector<std::string> profiles;
+  EngineKeys engine;
   SourcePos pos;  // the service's key
 
   bool operator==(const Service&) const = default;

@@ -114,6 +114,7 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     r_.Error(entry.key_pos, Path(key), "not supported: merge several files with -f instead");
   } else if (IsDockerOnlyKey(key)) {
     r_.Warning(entry.key_pos, Path(key), "ignored: stackvisor runs native processes");
+    EngineKey(entry);
   } else {
     r_.Error(entry.key_pos, Path(key), "unknown key" + DidYouMean(key, ServiceKeys()));
   }

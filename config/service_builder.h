@@ -48,6 +48,9 @@ class ServiceBuilder {
   void Dependency(const MapEntry& entry, const std::string& path);
   void RestartBackoff(const Node& node);
 
+  // service_engine.cc
+  void EngineKey(const MapEntry& entry);
+
   const std::string& name_;
   const std::string path_;
   const bool active_;

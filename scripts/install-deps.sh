@@ -14,7 +14,7 @@ set -eu
 
 BUILD_PKGS="cmake ninja-build g++ pkg-config libuv1-dev libyaml-cpp-dev libspdlog-dev
   libboost-dev libboost-filesystem-dev doctest-dev libcli11-dev nlohmann-json3-dev"
-TEST_PKGS="python3 procps util-linux curl passwd clang libclang-rt-14-dev"
+TEST_PKGS="python3 procps util-linux curl passwd clang libclang-rt-14-dev help2man lintian"
 STACK_PKGS="postgresql postgresql-15-postgis-3 redis-server nginx python3-django
   python3-django-channels python3-channels-redis daphne gunicorn python3-psycopg2
   python3-websockets"
@@ -33,8 +33,17 @@ for p in $pkgs; do
   fi
 done
 
+# The export tests' npm validators, as the calling user into a cache. npm itself is not an apt
+# package here: Debian's conflicts with the nodejs that ships it (NodeSource's).
+test_tools() {
+  if [ "${1:-}" != "--build-only" ]; then
+    "$(dirname "$0")/install-test-tools.sh"
+  fi
+}
+
 if [ -z "$missing" ]; then
   echo "install-deps: all packages already installed"
+  test_tools "${1:-}"
   exit 0
 fi
 
@@ -54,4 +63,5 @@ APT_OPTS="-o DPkg::Lock::Timeout=600"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get $APT_OPTS update -q
 # shellcheck disable=SC2086  # word splitting of $missing is intended
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get $APT_OPTS install -y -q $missing
+test_tools "${1:-}"
 echo "install-deps: done"

@@ -1,0 +1,16 @@
+# cmake -DOUT=FILE -P run_to_file.cmake -- COMMAND ARGS...: runs the command with its stdout
+# written to FILE (build rules cannot redirect portably); fails when the command fails.
+set(argv)
+set(seen_separator FALSE)
+foreach(i RANGE ${CMAKE_ARGC})
+  if(seen_separator)
+    list(APPEND argv "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(seen_separator TRUE)
+  endif()
+endforeach()
+execute_process(COMMAND ${argv} OUTPUT_FILE ${OUT} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  file(REMOVE ${OUT})
+  message(FATAL_ERROR "${argv}: exit ${rc}")
+endif()
