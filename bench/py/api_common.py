@@ -66,7 +66,8 @@ def wait_socket(path, timeout, popen=None):
     deadline = time.monotonic() + timeout
     while True:
         if popen is not None and popen.poll() is not None:
-            raise RuntimeError(f"up exited ({popen.returncode}) before its API socket {path} answered")
+            raise RuntimeError(f"up exited ({popen.returncode}) before its API socket {path} "
+                               "answered")
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:

@@ -42,22 +42,24 @@ def main():
     args = p.parse_args()
     sv = bl.stackvisor_bin(args.bin)
     res = bl.Results("api", args.json)
-    bl.log(f"api idle: {args.services} x sleep infinity; {args.window:g} s window; {args.runs} runs; {sv}")
+    bl.log(f"api idle: {args.services} x sleep infinity; {args.window:g} s window; "
+           f"{args.runs} runs; {sv}")
     series = {"listening": [], "clients": []}
     notes = set()
     with bl.WorkDir("api-idle", args.keep) as wd:
         for run in range(args.runs):
-            stacks, conns = {}, []
+            stacks, socks, conns = {}, {}, []
             try:
                 for mode in series:
                     sub = os.path.join(wd.path, f"{mode}{run}")
                     os.makedirs(sub)
                     os.environ["STACKVISOR_RUNTIME_DIR"] = os.path.join(sub, "rt")
+                    socks[mode] = api.socket_path(os.path.join(sub, "rt"))
                     stacks[mode] = Sleepers("stackvisor", args.services, _Sub(sub), sv)
                 for mode, s in stacks.items():
                     s.wait_settled()
-                    api.wait_socket(api.socket_path(os.path.join(wd.path, f"{mode}{run}", "rt")), 10, s.popen)
-                conns, head = attach(api.socket_path(os.path.join(wd.path, f"clients{run}", "rt")))
+                    api.wait_socket(socks[mode], 10, s.popen)
+                conns, head = attach(socks["clients"])
                 notes.add(f"GET /v1/events answered: {head}")
                 time.sleep(args.settle)
                 sample = idle_sample([s.pid for s in stacks.values()], args.window)
@@ -81,9 +83,10 @@ def main():
         res.add("idle8", f"stackvisor-{mode}", "rss", "MB", rss)
         res.add("idle8", f"stackvisor-{mode}", "cpu_pct", "%", cpu)
         res.add("idle8", f"stackvisor-{mode}", "wakeups", "count", wake)
-        rows.append([mode, len(rs), bl.fmt_stat(rss, 2), bl.fmt_stat(anon, 2), bl.fmt_stat(cpu, 3),
-                     bl.fmt_stat(wake, 0)])
-    bl.print_table(f"idle with the API, {args.services} services, {args.window:g} s: median [min-max]",
+        rows.append([mode, len(rs), bl.fmt_stat(rss, 2), bl.fmt_stat(anon, 2),
+                     bl.fmt_stat(cpu, 3), bl.fmt_stat(wake, 0)])
+    bl.print_table(f"idle with the API, {args.services} services, {args.window:g} s: "
+                   "median [min-max]",
                    ["variant", "runs", "VmRSS MB", "RssAnon MB", "CPU %", "wakeups"], rows)
     for n in sorted(notes):
         print(f"  note: {n}")

@@ -120,7 +120,8 @@ class Follower:
                         self.lines += 1
                         if b" | " not in line and len(self.notes) < 5:
                             self.notes.append(line[:200].decode(errors="replace"))
-                        elif line.startswith(b"stackvisor") and b"dropped" in line and len(self.notes) < 5:
+                        elif (line.startswith(b"stackvisor") and b"dropped" in line
+                              and len(self.notes) < 5):
                             self.notes.append(line[:200].decode(errors="replace"))
                 data = self.s.recv(1 << 20)
                 if not data:
@@ -183,8 +184,9 @@ def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag):
         done = sum(load.statuses.values())
         r.update(requests=done, req_rate=done / load_s if load_s else 0, statuses=load.statuses,
                  p90_ms=1000 * api.percentile(load.latencies, 90) if load.latencies else None)
-        r["followers"] = [{"status": f.status, "lines": f.lines, "complete": f.lines == counts["total"],
-                           "notes": f.notes, "error": f.error} for f in followers]
+        r["followers"] = [{"status": f.status, "lines": f.lines, "notes": f.notes,
+                           "complete": f.lines == counts["total"], "error": f.error}
+                          for f in followers]
     return r
 
 

@@ -67,13 +67,14 @@ def main():
                 status, doc = api.get_json(sock, "/v1/services")
                 listed = len(doc.get("services", [])) if isinstance(doc, dict) else 0
                 if listed != args.services:
-                    problems.append(f"GET /v1/services listed {listed} of {args.services} services")
+                    problems.append(f"GET /v1/services listed {listed} of {args.services} "
+                                    "services")
                 if ps:
                     ratios = [a / b for a, b in zip(ps, base)]
                     api_ms.append(1000 * bl.med(ps))
                     api_ratio.append(bl.med(ratios))
-                    bl.log(f"  run {run + 1} GET /v1/services median {1000 * bl.med(ps):.2f} ms p90 "
-                           f"{1000 * api.percentile(ps, 90):.2f} ms; 404 baseline "
+                    bl.log(f"  run {run + 1} GET /v1/services median {1000 * bl.med(ps):.2f} ms "
+                           f"p90 {1000 * api.percentile(ps, 90):.2f} ms; 404 baseline "
                            f"{1000 * bl.med(base):.2f} ms; x baseline {bl.med(ratios):.2f}")
                 env = dict(os.environ)
                 cmd = [sv, "ps", "--json", "-f", wd("sleepers.yaml")]

@@ -84,7 +84,8 @@ def main():
                 t0 = time.perf_counter()
                 status, body, _ = api.request(sock, "POST", f"/v1/services/{args.service}/restart")
                 if status != 202:
-                    notes.append(f"POST /v1/services/{args.service}/restart: HTTP {status} {body[:200]!r}")
+                    notes.append(f"POST /v1/services/{args.service}/restart: HTTP {status} "
+                                 f"{body[:200]!r}")
                     break
                 deadline = time.monotonic() + args.timeout
                 doc = None
@@ -94,14 +95,16 @@ def main():
                         break
                     time.sleep(0.002)
                 else:
-                    notes.append(f"restart {run + 1}: not healthy again within {args.timeout}s: {doc!r}")
+                    notes.append(f"restart {run + 1}: not healthy again within "
+                                 f"{args.timeout}s: {doc!r}")
                     break
                 total = time.perf_counter() - t0
                 totals.append(1000 * total)
                 if doc.get("started_at") and doc.get("ready_at"):
                     own.append(1000 * (rfc3339(doc["ready_at"]) - rfc3339(doc["started_at"])))
+                mine = own[-1] if own else float("nan")
                 bl.log(f"  restart {run + 1}: {1000 * total:.1f} ms (pid {old.get('pid')} -> "
-                       f"{doc.get('pid')}); its own start {own[-1] if own else float('nan'):.1f} ms")
+                       f"{doc.get('pid')}); its own start {mine:.1f} ms")
         finally:
             bl.terminate(up)
     res.add("restart", "stackvisor", "restart_ms", "ms", totals)

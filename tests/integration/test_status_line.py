@@ -47,7 +47,8 @@ def split_output(raw):
         logs.append(chunk[:cut])
         if chunk[cut:]:
             statuses.append(chunk[cut:].decode("utf-8", "replace"))
-    return b"".join(logs).decode("utf-8", "replace"), statuses, chunks[-1][chunks[-1].rfind(b"\n") + 1:]
+    last = chunks[-1][chunks[-1].rfind(b"\n") + 1:]
+    return b"".join(logs).decode("utf-8", "replace"), statuses, last
 
 
 class PtyUp:
