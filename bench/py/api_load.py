@@ -6,13 +6,15 @@ Each round runs the quiet and the loaded variant once (their order alternates), 
 ratio loaded/quiet says what the API costs the log path; target: a drop of at most 10 %. The
 load starts before the writers do and lasts the whole run (capped at --load-seconds): at about
 1 GB/s 100 MB take 0.1 s, hence 1,000,000 lines per writer (400 MB) by default; --lines sets it.
-Requests rotate over GET /v1/services, /v1/stack and /v1/services/w0, each on a fresh
+MB/s is taken to the last byte written (the file's mtime), the exit delay after it
+shown apart. Requests rotate over GET /v1/services, /v1/stack and /v1/services/w0, each on a fresh
 connection, paced by two threads. Checked on every run: stackvisor's stdout with the
 throughput bench's integrity check (lost/torn/misattributed/reordered must be 0), and each
 follower received every line of stdout, or was cut off with a note line saying so.
 """
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -77,6 +79,41 @@ class Load:
         return min(until, time.monotonic()) - self.t0
 
 
+class Dechunk:
+    """Incremental decoder of HTTP/1.1 chunked transfer coding: feed() returns the payload."""
+
+    def __init__(self):
+        self.buf = b""
+        self.left = 0  # payload bytes of the current chunk still to come
+        self.done = False
+
+    def feed(self, data):
+        self.buf += data
+        out = []
+        while self.buf and not self.done:
+            if self.left > 0:
+                take = self.buf[:self.left]
+                out.append(take)
+                self.left -= len(take)
+                self.buf = self.buf[len(take):]
+                if self.left > 0:
+                    break
+                self.left = -2  # the CRLF after the chunk's payload
+            if self.left < 0:
+                if len(self.buf) < 2:
+                    break
+                self.buf = self.buf[2:]
+                self.left = 0
+            line, sep, rest = self.buf.partition(b"\r\n")
+            if not sep:
+                break
+            self.buf = rest
+            self.left = int(line.split(b";")[0], 16)
+            if self.left == 0:
+                self.done = True
+        return b"".join(out)
+
+
 class Follower:
     """GET /v1/logs?follow=1 on its own connection, counting the lines until the server closes."""
 
@@ -85,6 +122,7 @@ class Follower:
         self.status = None
         self.notes = []
         self.error = None
+        self.tail = b""
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.connect(sock)
         self.s.sendall(b"GET /v1/logs?follow=1&color=0 HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -104,43 +142,71 @@ class Follower:
             self.status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
             if self.status != 200:
                 return
-            chunked = b"transfer-encoding: chunked" in head.lower()
+            decode = Dechunk() if b"transfer-encoding: chunked" in head.lower() else None
             tail = b""
             data = rest
-            while True:
-                # Chunk-size lines are counted as lines too when chunked; they are subtracted
-                # below by decoding the framing only at the boundaries we see.
-                if data:
-                    text = tail + data
-                    lines = text.split(b"\n")
-                    tail = lines.pop()
-                    for line in lines:
-                        if chunked and self._is_chunk_size(line):
-                            continue
-                        self.lines += 1
-                        if b" | " not in line and len(self.notes) < 5:
-                            self.notes.append(line[:200].decode(errors="replace"))
-                        elif (line.startswith(b"stackvisor") and b"dropped" in line
-                              and len(self.notes) < 5):
-                            self.notes.append(line[:200].decode(errors="replace"))
+            while data:
+                text = tail + (decode.feed(data) if decode else data)
+                lines = text.split(b"\n")
+                tail = lines.pop()
+                self.lines += len(lines)
+                for line in lines:
+                    # Anything but a prefixed log line is the server's own word (a cut-off
+                    # note); stackvisor's events are "stackvisor | ...", also prefixed.
+                    if b" | " not in line and len(self.notes) < 5:
+                        self.notes.append(line[:200].decode(errors="replace"))
+                    elif line.startswith(b"stackvisor") and b"dropped" in line:
+                        self.notes.append(line[:200].decode(errors="replace"))
                 data = self.s.recv(1 << 20)
-                if not data:
-                    break
+            self.tail = tail
         except OSError as e:
             self.error = type(e).__name__
         finally:
             self.s.close()
 
-    @staticmethod
-    def _is_chunk_size(line):
-        line = line.rstrip(b"\r")
-        return 0 < len(line) <= 8 and all(c in b"0123456789abcdefABCDEF" for c in line)
-
     def join(self, timeout):
         self.t.join(timeout)
 
 
-def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag):
+class CliFollower:
+    """`stackvisor logs -f` as a process of its own (no GIL shared with the load), its stdout
+    and stderr to files; the lines are counted once it exited."""
+
+    def __init__(self, sv, manifest, out, err):
+        self.out, self.err = out, err
+        with open(out, "wb") as o, open(err, "wb") as e:
+            self.p = subprocess.Popen([sv, "logs", "-f", "--no-color", "--file", manifest],
+                                      stdin=subprocess.DEVNULL, stdout=o, stderr=e)
+        self.status, self.lines, self.notes, self.error, self.rc = 200, 0, [], None, None
+
+    def join(self, timeout):
+        try:
+            self.rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.rc = self.p.wait()
+            self.error = "still running"
+        with open(self.out, "rb") as f:
+            lines = f.read().split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for line in lines:
+            if b" | " not in line:
+                self.notes.append(line[:200].decode(errors="replace"))
+            else:
+                self.lines += 1
+        with open(self.err, "rb") as f:
+            self.notes += [x.decode(errors="replace")[:200] for x in f.read().splitlines() if x]
+        if self.rc not in (0, None) and not self.notes:
+            self.error = f"exit {self.rc}"
+
+
+def has_logs_verb(sv):
+    p = subprocess.run([sv, "logs", "--help"], capture_output=True)
+    return p.returncode == 0 and b"--follow" in p.stdout
+
+
+def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag, cli_logs):
     for name in os.listdir(wd.path):
         if name.startswith(("go", "out")):
             os.unlink(wd(name))
@@ -160,9 +226,16 @@ def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag):
         sock = api.socket_path(rt)
         api.wait_socket(sock, 10, sup)
         if loaded:
-            followers = [Follower(sock) for _ in range(4)]
+            if cli_logs:
+                followers = [CliFollower(sv, wd("stackvisor.yaml"), wd(f"follow{i}.out"),
+                                         wd(f"follow{i}.err")) for i in range(4)]
+                api.wait_socket(sock, 1)
+                time.sleep(0.2)  # let them connect before the writers start
+            else:
+                followers = [Follower(sock) for _ in range(4)]
             load = Load(sock, rate, seconds)
         cpu0 = bl.cpu_ticks(sup.pid) / bl.TICK
+        t0_real = time.time()
         t0 = time.monotonic()
         os.close(go_fd)
         go_fd = None
@@ -177,9 +250,12 @@ def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag):
             sup.kill()
             sup.wait()
     wall = t_end - t0
+    # The last byte's arrival (mtime, ns) as well as the exit: followers being cut off or
+    # drained can delay the exit after the output is complete, and that is not log throughput.
+    t_out = os.stat(out_path).st_mtime_ns / 1e9 - t0_real
     counts = integrity.check(out_path, "prefixed", tp.WRITERS, lines)
-    r = {"wall": wall, "mbps": tp.WRITERS * lines * 100 / tp.MB / wall, "cpu": cpu_total - cpu0,
-         "rc": rc, "counts": counts}
+    r = {"wall": wall, "mbps": tp.WRITERS * lines * 100 / tp.MB / t_out, "out_s": t_out,
+         "exit_delay": wall - t_out, "cpu": cpu_total - cpu0, "rc": rc, "counts": counts}
     if load:
         done = sum(load.statuses.values())
         r.update(requests=done, req_rate=done / load_s if load_s else 0, statuses=load.statuses,
@@ -216,17 +292,20 @@ def main():
     res = bl.Results("api", args.json)
     bl.log(f"api load: workload a, {tp.WRITERS} x {args.lines} lines of 100 B; {args.rate:g} req/s "
            f"+ 4 log followers; {args.runs} rounds; {sv}")
+    cli_logs = has_logs_verb(sv)
+    bl.log("  followers: " + ("`stackvisor logs -f` processes" if cli_logs else
+                              "GET /v1/logs?follow=1 in this process (no `logs` verb)"))
     series = {False: [], True: []}
     with bl.WorkDir("api-load", args.keep) as wd:
         for run in range(args.runs):
             order = (False, True) if run % 2 == 0 else (True, False)
             for loaded in order:
                 r = run_once(loaded, wd, progs, sv, args.lines, args.rate, args.load_seconds,
-                             f"{run}-{int(loaded)}")
+                             f"{run}-{int(loaded)}", cli_logs)
                 series[loaded].append(r)
                 c = r["counts"]
-                msg = (f"  run {run + 1} {'loaded' if loaded else 'quiet ':<6} {r['wall']:.3f}s "
-                       f"{r['mbps']:7.1f} MB/s cpu {r['cpu']:.2f}s lost {c['lost']} bad {c['bad']}")
+                msg = (f"  run {run + 1} {'loaded' if loaded else 'quiet ':<6} output "
+                       f"{r['out_s']:.3f}s {r['mbps']:7.1f} MB/s, exit {r['exit_delay']:.3f}s later, cpu {r['cpu']:.2f}s lost {c['lost']} bad {c['bad']}")
                 if loaded:
                     msg += (f" requests {r['requests']} ({r['req_rate']:.0f}/s) {r['statuses']} "
                             f"p90 {r['p90_ms'] or float('nan'):.2f} ms; followers: "
@@ -239,12 +318,16 @@ def main():
         mbps = [r["mbps"] for r in rs]
         res.add("load", "stackvisor", f"mbps_{name}", "MB/s", mbps)
         worst = max(rs, key=lambda r: (r["counts"]["lost"], r["counts"]["bad"]))["counts"]
-        rows.append([name, len(rs), bl.fmt_stat(mbps, 1), bl.fmt_stat([r["cpu"] for r in rs], 2),
+        res.add("load", "stackvisor", f"exit_delay_{name}", "s", [r["exit_delay"] for r in rs])
+        rows.append([name, len(rs), bl.fmt_stat(mbps, 1),
+                     bl.fmt_stat([r["exit_delay"] for r in rs], 3),
+                     bl.fmt_stat([r["cpu"] for r in rs], 2),
                      worst["lost"], worst["bad"],
                      bl.fmt_stat([r["req_rate"] for r in rs], 0) if name != "quiet" else "-"])
     res.add("load", "stackvisor", "loaded_over_quiet", "ratio", ratios)
     bl.print_table("stdout throughput with and without API load: median [min-max]",
-                   ["variant", "runs", "MB/s", "sup CPU s", "lost", "torn+", "req/s"], rows)
+                   ["variant", "runs", "MB/s (to last byte)", "exit after s", "sup CPU s", "lost",
+                    "torn+", "req/s"], rows)
     print(f"  loaded / quiet (paired): {bl.fmt_stat(ratios, 2)}  (target >= 0.90)")
     res.save({"lines": args.lines, "rate": args.rate, "runs": args.runs})
 
