@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/ctl_commands.h"
+#include "app/down_command.h"
 #include "app/version.h"
 
 extern char** environ;
@@ -20,6 +22,9 @@ void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
   // Each occurrence takes exactly one value, so `up -f a.yaml web` names a service.
   cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)")
       ->allow_extra_args(false);
+  cmd->add_option("-p,--project-name", inv.load.project_name,
+                  "Project name (default: COMPOSE_PROJECT_NAME, the top-level name, the "
+                  "directory's name)");
   cmd->add_option("--project-directory", inv.load.project_directory,
                   "Project directory (default: the first file's directory)");
   cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)")
@@ -57,14 +62,32 @@ int Main(int argc, char** argv) {
   up->add_option("--exit-code-from", inv.exit_code_from,
                  "Stop when SERVICE exits and return its exit code");
   up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+  // Detached runs (app/detach.h): compose's flags; --wait and --wait-timeout imply -d.
+  up->add_flag("-d,--detach", inv.detach,
+               "Run in the background; return once every service is ready");
+  up->add_flag("--wait", inv.wait, "Same as -d: wait for every service to be ready");
+  up->add_option("--wait-timeout", inv.wait_timeout_s,
+                 "With -d: fail after SECONDS if not every service is ready")
+      ->check(CLI::PositiveNumber);
+
+  auto* down =
+      cli.add_subcommand("down", "Stop a stack started with up -d, and wait until it is gone");
+  AddLoadOptions(down, inv);
+  down->add_option("-t,--timeout", inv.down_timeout_s,
+                   "Grace period in seconds before SIGKILL (default: each stop_grace_period)")
+      ->check(CLI::NonNegativeNumber);
 
   auto* cfg = cli.add_subcommand("config", "Print the resolved manifest as YAML");
   AddLoadOptions(cfg, inv);
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
 
+  // The control verbs (ps, logs, start, stop, restart, kill, top): app/ctl_commands.h.
+  ControlInvocation ctl;
+  AddControlCommands(cli, inv, ctl);
+
   auto* help = cli.add_subcommand("help", "Show help for a command");
-  help->add_option("command", inv.help_topic, "up or config");
+  help->add_option("command", inv.help_topic, "up, config or down");
 
   try {
     cli.parse(argc, argv);
@@ -84,6 +107,7 @@ int Main(int argc, char** argv) {
   if (*help) {
     if (inv.help_topic == "up") std::cout << up->help();
     else if (inv.help_topic == "config") std::cout << cfg->help();
+    else if (inv.help_topic == "down") std::cout << down->help();
     else if (inv.help_topic.empty()) std::cout << cli.help();
     else {
       std::cerr << "stackvisor: unknown command '" << inv.help_topic << "'\n";
@@ -91,8 +115,10 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
+  if (*down) return RunDown(inv);
   std::cout << cli.help();
   return 2;
 }
