@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -16,6 +18,7 @@
 #include <thread>
 
 #include "base/uv_handle.h"
+#include "logmux/status_line.h"
 
 namespace stackvisor::logmux {
 namespace {
@@ -39,6 +42,39 @@ int WriteAll(int fd, std::string_view data) {
     return n < 0 ? errno : EIO;
   }
   return 0;
+}
+
+// Writes head + body + tail as one writev where the fd takes it whole (a terminal does): the
+// status block's erase and redraw travel with the lines they surround. Returns 0 or the errno.
+int WriteAllV(int fd, std::string_view head, std::string_view body, std::string_view tail) {
+  std::string_view parts[3] = {head, body, tail};
+  size_t first = 0;
+  for (;;) {
+    while (first < 3 && parts[first].empty()) ++first;
+    if (first == 3) return 0;
+    iovec iov[3];
+    int count = 0;
+    for (size_t i = first; i < 3; ++i) {
+      if (parts[i].empty()) continue;
+      iov[count].iov_base = const_cast<char*>(parts[i].data());
+      iov[count].iov_len = parts[i].size();
+      ++count;
+    }
+    ssize_t n = ::writev(fd, iov, count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd pfd{fd, POLLOUT, 0};
+      if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) return errno;
+      continue;
+    }
+    if (n <= 0) return n < 0 ? errno : EIO;
+    for (size_t left = static_cast<size_t>(n); first < 3 && left > 0; ++first) {
+      size_t take = std::min(left, parts[first].size());
+      parts[first].remove_prefix(take);
+      left -= take;
+      if (!parts[first].empty()) break;
+    }
+  }
 }
 
 }  // namespace
@@ -76,6 +112,11 @@ struct Output::State {
   bool stopping = false;
   bool abandoned = false;   // the async handle may be closed: never touch it again
   bool want_drain = false;  // the loop waits for pending < low_water
+  std::string status_draw;        // the status block asked for last (StatusDraw bytes)
+  size_t status_lines = 0;        // its line count
+  bool status_dirty = false;      // not yet drawn by the writer
+  uint64_t status_version = 0;    // SetStatus calls that changed the block
+  uint64_t status_written = 0;    // the version the writer last drew (Flush waits for it)
 
   std::atomic<bool> broken{false};
   std::atomic<int> error{0};
@@ -83,16 +124,32 @@ struct Output::State {
 
 void Output::State::RunWriter() {
   BatchBuffer batch;
+  // The block on screen (writer thread only): what erases it and what redraws it.
+  std::string erase;
+  std::string draw;
   std::unique_lock lock(mu);
   for (;;) {
-    work_cv.wait(lock, [this] { return !front.empty() || stopping; });
-    if (front.empty()) return;  // stopping, and everything is out
+    work_cv.wait(lock, [this] { return !front.empty() || status_dirty || stopping; });
+    if (front.empty() && !status_dirty) return;  // stopping, and everything is out
     batch.Swap(front);          // front keeps the old batch's capacity: no allocation when steady
     in_flight = batch.size();
+    const bool redraw = status_dirty;
+    const uint64_t version = status_version;
+    std::string old_erase;
+    if (redraw) {
+      status_dirty = false;
+      old_erase = std::move(erase);
+      draw = status_draw;
+      erase = StatusErase(status_lines);
+    }
     lock.unlock();
 
     if (!broken.load(std::memory_order_relaxed)) {
-      if (int err = WriteAll(fd, batch.view()); err != 0) {
+      int err = 0;
+      if (redraw) err = WriteAllV(fd, old_erase, batch.view(), draw);
+      else if (erase.empty()) err = WriteAll(fd, batch.view());  // no block: the lines alone
+      else err = WriteAllV(fd, erase, batch.view(), draw);
+      if (err != 0) {
         error.store(err, std::memory_order_relaxed);
         broken.store(true, std::memory_order_release);
       }
@@ -102,6 +159,7 @@ void Output::State::RunWriter() {
     lock.lock();
     done += in_flight;
     in_flight = 0;
+    status_written = version;
     drained_cv.notify_all();
     if (want_drain && !abandoned && front.size() < low_water) {
       want_drain = false;
@@ -167,6 +225,7 @@ Output::Output(uv_loop_t* loop, int fd, size_t high_water)
 
 Output::~Output() {
   State& s = *state_;
+  SetStatus({});  // leave the terminal as the lines alone would
   Flush();
   bool stuck = false;
   {
@@ -248,12 +307,30 @@ void Output::SetPressureCallback(std::function<void(bool congested)> callback) {
   state_->on_pressure = std::move(callback);
 }
 
+void Output::SetStatus(std::vector<std::string> lines) {
+  State& s = *state_;
+  std::string draw = StatusDraw(lines);
+  {
+    std::lock_guard lock(s.mu);
+    if (draw == s.status_draw && s.status_lines == lines.size()) return;
+    s.status_draw = std::move(draw);
+    s.status_lines = lines.size();
+    s.status_dirty = true;
+    ++s.status_version;
+  }
+  s.work_cv.notify_one();
+}
+
 void Output::Flush() {
   State& s = *state_;
   s.work_cv.notify_one();  // a kick may still be pending
   std::unique_lock lock(s.mu);
   const uint64_t target = s.accepted;
-  s.drained_cv.wait(lock, [&] { return s.done >= target || s.broken.load(std::memory_order_acquire); });
+  const uint64_t status = s.status_version;
+  s.drained_cv.wait(lock, [&] {
+    return (s.done >= target && s.status_written >= status) ||
+           s.broken.load(std::memory_order_acquire);
+  });
 }
 
 bool Output::FlushFor(std::chrono::milliseconds timeout) {
@@ -261,8 +338,10 @@ bool Output::FlushFor(std::chrono::milliseconds timeout) {
   s.work_cv.notify_one();
   std::unique_lock lock(s.mu);
   const uint64_t target = s.accepted;
+  const uint64_t status = s.status_version;
   return s.drained_cv.wait_for(lock, timeout, [&] {
-    return s.done >= target || s.broken.load(std::memory_order_acquire);
+    return (s.done >= target && s.status_written >= status) ||
+           s.broken.load(std::memory_order_acquire);
   });
 }
 

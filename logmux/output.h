@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "logmux/batch_buffer.h"
 
@@ -29,6 +31,12 @@ namespace stackvisor::logmux {
 /// with true (synchronously, inside the Write that crossed it; the supervisor pauses every pipe
 /// reader). Once the writer drains below low_water() = high_water / 2 the callback runs with
 /// false on the loop thread. Memory is bounded by about 2 x (high_water + the largest Write).
+///
+/// Status block (a terminal only; see status_line.h): SetStatus keeps a few lines drawn below the
+/// log. The writer then sends each batch as erase-block + lines + redraw-block in one writev, so
+/// a log line never lands inside the block nor the block inside a line; a new block alone is
+/// drawn the same way. The block's bytes are not counted in pending() or the water marks. With no
+/// block ever set the bytes written are exactly the lines.
 ///
 /// Life cycle: construct on the loop thread; Write, Lines, Flush and SetPressureCallback from the
 /// loop thread only. The destructor flushes (blocks until the fd took everything or is broken),
@@ -81,8 +89,11 @@ class Output {
   /// Queues bytes (whole lines: they reach the fd contiguously, in order). Never blocks.
   void Write(std::string_view whole_lines);
   void SetPressureCallback(std::function<void(bool congested)> callback);
+  /// Replaces the status block (no lines: erase it). Loop thread only; not while a Lines lives.
+  void SetStatus(std::vector<std::string> lines);
 
-  /// Blocks until everything written so far reached the fd, or the fd is broken.
+  /// Blocks until everything written so far (and the last status block) reached the fd, or the
+  /// fd is broken.
   void Flush();
   /// Same with a deadline; returns true when drained (or broken), false on timeout.
   bool FlushFor(std::chrono::milliseconds timeout);

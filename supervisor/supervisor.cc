@@ -130,6 +130,9 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
     signals_.push_back(std::make_unique<base::SignalWatcher>(
         loop, signum, [this](int sig) { OnSignal(sig); }));
   }
+  if (logmux::StatusLineWanted(options_.output_fd))
+    status_ = std::make_unique<logmux::StatusLine>(loop, output_, options_.output_fd,
+                                                   [this] { return WaitingServices(); });
 }
 
 Supervisor::~Supervisor() = default;
@@ -139,6 +142,7 @@ int Supervisor::Run() {
   Execute(plan_.Start(base::Now()));
   if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
   logger_->flush();
+  if (status_) status_->Stop();
   output_.Flush();
   return exit_code_;
 }
@@ -155,6 +159,7 @@ void Supervisor::Execute(std::vector<Action> actions) {
     ExecuteOne(action);
   }
   draining_ = false;
+  if (status_) status_->Poke();
   if (changed_.empty()) return;
   std::vector<size_t> changed = std::exchange(changed_, {});
   if (on_change_)
@@ -321,6 +326,29 @@ void Supervisor::CheckFinished() {
   finish_timer_.Stop();
   straggler_timer_.Stop();
   uv_stop(loop_);
+}
+
+std::vector<logmux::StatusEntry> Supervisor::WaitingServices() const {
+  std::vector<logmux::StatusEntry> waiting;
+  if (plan_.stopping()) return waiting;
+  for (size_t i = 0; i < plan_.size(); ++i) {
+    ServiceStatus status = plan_.Status(i);
+    const config::Service& svc = manifest_.services[i];
+    std::string what;
+    switch (status.phase) {
+      case Phase::kWaiting:
+        what = status.waiting_for.empty() ? "waiting" : "waiting for " + status.waiting_for;
+        break;
+      case Phase::kStarting:
+        what = svc.healthcheck.kind == config::ProbeKind::kNone ? "starting"
+                                                                 : "starting (health check)";
+        break;
+      case Phase::kBackoff: what = "restarting (backoff)"; break;
+      default: continue;
+    }
+    waiting.push_back({svc.name, std::move(what)});
+  }
+  return waiting;
 }
 
 }  // namespace stackvisor::supervisor

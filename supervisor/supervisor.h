@@ -17,6 +17,7 @@
 #include "logmux/log_history.h"
 #include "logmux/mux.h"
 #include "logmux/output.h"
+#include "logmux/status_line.h"
 #include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/reaper.h"
@@ -117,6 +118,8 @@ class Supervisor {
   /// Orphans and everything left in the service cgroups, once each.
   std::vector<pid_t> Leftovers() const;
   void KillLeftovers();
+  /// What each not-yet-ready service waits for, for the status line; none once stopping.
+  std::vector<logmux::StatusEntry> WaitingServices() const;
 
   uv_loop_t* loop_;
   const config::Manifest& manifest_;
@@ -153,6 +156,7 @@ class Supervisor {
   int own_source_ = 0;
   base::TimePoint steady_epoch_;  // steady and wall clock read together, for ServiceSnapshot
   std::chrono::system_clock::time_point wall_epoch_;
+  std::unique_ptr<logmux::StatusLine> status_;  // a foreground up on a terminal only
 };
 
 }  // namespace stackvisor::supervisor
