@@ -54,8 +54,8 @@ std::optional<nlohmann::json> GetJson(control::Client& client, const std::string
     if (missing == nullptr || !*missing) {
       std::string why = doc.is_object() && doc.contains("error") && doc["error"].is_string()
                             ? doc["error"].get<std::string>()
-                            : "status " + std::to_string(response.value().status);
-      std::cerr << "stackvisor: " << target << ": " << why << "\n";
+                            : target + ": status " + std::to_string(response.value().status);
+      std::cerr << "stackvisor: " << why << "\n";
     }
     return std::nullopt;
   }
