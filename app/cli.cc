@@ -89,7 +89,7 @@ int Main(int argc, char** argv) {
   std::set<std::string> exec_value_options;
   for (auto* cmd : {exec, run})
     for (const auto* opt : cmd->get_options())
-      if (!opt->get_positional() && opt->get_type_size() > 0) {
+      if (!opt->get_positional() && opt->get_items_expected_min() > 0) {
         for (const auto& n : opt->get_snames()) exec_value_options.insert("-" + n);
         for (const auto& n : opt->get_lnames()) exec_value_options.insert("--" + n);
       }
