@@ -197,10 +197,14 @@ class ExecRun(unittest.TestCase):
 
     def test_run_names_a_failed_dependency(self):
         st = self.start({"web": {"command": LONG},
-                         "bad": {"command": ["sh", "-c", "exit 5"], "restart": "no"},
+                         # Completes at `up`; fails once `fail` exists.
+                         "bad": {"command": ["sh", "-c", "test -e @DIR@/fail && exit 5; exit 0"],
+                                 "restart": "no"},
                          "app": {"command": ["true"],
                                  "depends_on": {"bad": {
                                      "condition": "service_completed_successfully"}}}})
+        st.event("app", r"completed successfully", timeout=15)
+        st.touch("fail")
         r = cli(st, "run", "app", "echo", "never")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertNotIn("never", r.stdout)
