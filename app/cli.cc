@@ -11,6 +11,8 @@
 
 #include "app/commands.h"
 #include "app/exec_command.h"
+#include "app/ctl_commands.h"
+#include "app/down_command.h"
 #include "app/version.h"
 
 extern char** environ;
@@ -22,6 +24,9 @@ void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
   // Each occurrence takes exactly one value, so `up -f a.yaml web` names a service.
   cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)")
       ->allow_extra_args(false);
+  cmd->add_option("-p,--project-name", inv.load.project_name,
+                  "Project name (default: COMPOSE_PROJECT_NAME, the top-level name, the "
+                  "directory's name)");
   cmd->add_option("--project-directory", inv.load.project_directory,
                   "Project directory (default: the first file's directory)");
   cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)")
@@ -59,6 +64,20 @@ int Main(int argc, char** argv) {
   up->add_option("--exit-code-from", inv.exit_code_from,
                  "Stop when SERVICE exits and return its exit code");
   up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+  // Detached runs (app/detach.h): compose's flags; --wait and --wait-timeout imply -d.
+  up->add_flag("-d,--detach", inv.detach,
+               "Run in the background; return once every service is ready");
+  up->add_flag("--wait", inv.wait, "Same as -d: wait for every service to be ready");
+  up->add_option("--wait-timeout", inv.wait_timeout_s,
+                 "With -d: fail after SECONDS if not every service is ready")
+      ->check(CLI::PositiveNumber);
+
+  auto* down =
+      cli.add_subcommand("down", "Stop a stack started with up -d, and wait until it is gone");
+  AddLoadOptions(down, inv);
+  down->add_option("-t,--timeout", inv.down_timeout_s,
+                   "Grace period in seconds before SIGKILL (default: each stop_grace_period)")
+      ->check(CLI::NonNegativeNumber);
 
   auto* cfg = cli.add_subcommand("config", "Print the resolved manifest as YAML");
   AddLoadOptions(cfg, inv);
@@ -98,9 +117,12 @@ int Main(int argc, char** argv) {
   exec_inv.command = split.command;
   std::vector<const char*> parsed_argv;
   for (const auto& arg : split.ours) parsed_argv.push_back(arg.c_str());
+  // The control verbs (ps, logs, start, stop, restart, kill, top): app/ctl_commands.h.
+  ControlInvocation ctl;
+  AddControlCommands(cli, inv, ctl);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
-  help->add_option("command", inv.help_topic, "up or config");
+  help->add_option("command", inv.help_topic, "up, config, down, exec or run");
 
   try {
     cli.parse(static_cast<int>(parsed_argv.size()), parsed_argv.data());
@@ -122,6 +144,7 @@ int Main(int argc, char** argv) {
     else if (inv.help_topic == "exec") std::cout << exec->help();
     else if (inv.help_topic == "run") std::cout << run->help();
     else if (inv.help_topic == "config") std::cout << cfg->help();
+    else if (inv.help_topic == "down") std::cout << down->help();
     else if (inv.help_topic.empty()) std::cout << cli.help();
     else {
       std::cerr << "stackvisor: unknown command '" << inv.help_topic << "'\n";
@@ -129,10 +152,12 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
   if (*exec) return RunExec(inv, exec_inv);
   if (*run) return RunRun(inv, exec_inv);
+  if (*down) return RunDown(inv);
   std::cout << cli.help();
   return 2;
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,7 +9,7 @@ namespace stackvisor::app {
 
 /// What the user asked for on the command line, parsed but not yet acted on.
 struct Invocation {
-  enum class Command { kNone, kUp, kConfig, kHelp };
+  enum class Command { kNone, kUp, kConfig, kHelp, kDown };
   Command command = Command::kNone;
   config::LoadOptions load;
   bool no_color = false;
@@ -17,7 +18,12 @@ struct Invocation {
   std::string exit_code_from;
   bool list_services = false;  // config --services
   bool quiet = false;          // config -q
-  std::string help_topic;      // help [up|config]
+  std::string help_topic;      // help [up|config|down]
+  // up -d / --wait / --wait-timeout, and down -t (app/detach.h, app/down_command.h).
+  bool detach = false;
+  bool wait = false;
+  std::optional<double> wait_timeout_s;
+  std::optional<int> down_timeout_s;
 };
 
 /// ParseAndRun parses argv with CLI11 and dispatches; returns the process exit code

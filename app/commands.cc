@@ -6,8 +6,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/detach.h"
+#include "app/detach_wait.h"
 #include "app/process_setup.h"
 #include "control/api.h"
+#include "control/runtime_dir.h"
 #include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/pid_namespace.h"
@@ -60,6 +63,29 @@ bool SelectServices(const Invocation& inv, config::Manifest& manifest) {
   return true;
 }
 
+// `up -d`: forks the daemon. In the foreground, waits for the stack and gives the exit code;
+// in the daemon, gives nullopt and the reporter to announce the start with.
+std::optional<int> Detach(const Invocation& inv, const config::Manifest& manifest,
+                          const std::filesystem::path& runtime_dir, StartupReporter& reporter) {
+  if (auto error = control::MakePrivateDir(runtime_dir, geteuid())) {
+    std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
+    return 1;
+  }
+  auto daemon = Daemonise(DaemonLogPath(runtime_dir));
+  if (!daemon.ok()) {
+    std::cerr << "stackvisor: " << daemon.error().message << "; nothing was started\n";
+    return 1;
+  }
+  if (daemon.value().pid == 0) {
+    reporter = std::move(daemon.value().reporter);
+    return std::nullopt;
+  }
+  // A Ctrl-C here ends the wait, not the stack (which has its own session).
+  UnblockStopSignals();
+  return WaitForDetachedStack({daemon.value().pid, daemon.value().status.get(), runtime_dir,
+                               manifest.name, inv.wait_timeout_s, OneShots(manifest)});
+}
+
 }  // namespace
 
 int RunUp(const Invocation& inv) {
@@ -68,9 +94,6 @@ int RunUp(const Invocation& inv) {
   if (!SelectServices(inv, *manifest)) return 2;
 
   supervisor::SupervisorOptions options;
-  const char* no_color = std::getenv("NO_COLOR");
-  options.format.color = !inv.no_color && (no_color == nullptr || *no_color == '\0') &&
-                         isatty(STDOUT_FILENO) == 1;
   options.format.timestamps = inv.timestamps;
   options.plan.abort_on_exit = inv.abort_on_exit;
   if (!inv.exit_code_from.empty()) {
@@ -87,6 +110,25 @@ int RunUp(const Invocation& inv) {
       return 2;
     }
   }
+
+  const bool detach = inv.detach || inv.wait || inv.wait_timeout_s.has_value();
+  if (detach && (inv.abort_on_exit || !inv.exit_code_from.empty())) {
+    std::cerr << "stackvisor: -d/--wait cannot be combined with --abort-on-exit or "
+                 "--exit-code-from (nobody would see the exit code)\n";
+    return 2;
+  }
+  auto runtime_dir = control::ChooseRuntimeDir(
+      control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
+  StartupReporter reporter;
+  if (detach) {
+    // First of all, so the daemon is the whole stack: guardian, PID-namespace relay, threads.
+    if (auto foreground_code = Detach(inv, *manifest, runtime_dir, reporter))
+      return *foreground_code;
+    options.plan.stay_up = true;  // until `down`, even once every service has ended
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  options.format.color = !inv.no_color && (no_color == nullptr || *no_color == '\0') &&
+                         isatty(STDOUT_FILENO) == 1;
 
   // Before the guardian, which must know the stack cgroup to clean it up after us.
   const char* forced = std::getenv("STACKVISOR_CONTAINMENT");
@@ -125,10 +167,14 @@ int RunUp(const Invocation& inv) {
   {
     supervisor::Supervisor supervisor(&loop, *manifest, options);
     control::Api api(supervisor);
-    auto runtime_dir = control::ChooseRuntimeDir(
-        control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
     bool busy = false;
     if (auto error = api.Start(runtime_dir, manifest->name, &busy)) {
+      if (reporter.active()) {
+        // Detached, the API is the only way to wait for the stack or to stop it.
+        std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
+        reporter.Failed(error->message);
+        return 1;
+      }
       if (busy) {
         std::cerr << "stackvisor: " << error->message << "; nothing was started\n";
         return 1;
@@ -141,6 +187,7 @@ int RunUp(const Invocation& inv) {
     // Its signal watchers exist now: a stop signal that arrived since main began is delivered
     // to them, and Run() handles it as the stop request it is.
     UnblockStopSignals();
+    reporter.Started();
     code = supervisor.Run();
   }
   // Let every closed handle's callback run, then the loop must be empty.

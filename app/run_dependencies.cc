@@ -106,6 +106,7 @@ int StartDependencies(control::Client& client, const config::Service& service) {
 int StartDetachedStack(const Invocation& inv, const config::Service& service) {
   std::vector<std::string> args = {"stackvisor", "up", "-d", "--wait"};
   for (const auto& f : inv.load.files) args.insert(args.end(), {"-f", f});
+  if (!inv.load.project_name.empty()) args.insert(args.end(), {"-p", inv.load.project_name});
   if (!inv.load.project_directory.empty())
     args.insert(args.end(), {"--project-directory", inv.load.project_directory});
   for (const auto& p : inv.load.profiles) args.insert(args.end(), {"--profile", p});
@@ -121,6 +122,8 @@ int StartDetachedStack(const Invocation& inv, const config::Service& service) {
     return 1;
   }
   if (pid == 0) {
+    // Its progress lines go to stderr: stdout is the command's, for a `run ... > file`.
+    dup2(STDERR_FILENO, STDOUT_FILENO);
     execv("/proc/self/exe", argv.data());
     _exit(127);
   }

@@ -17,6 +17,9 @@ struct LoadOptions {
   std::vector<std::string> services;       // services named on the command line
   std::map<std::string, std::string> environment;  // stackvisor's own environment
   std::string cwd;                         // where relative -f paths and discovery start
+  // -p/--project-name: beats COMPOSE_PROJECT_NAME, the top-level `name` and the directory, as
+  // in compose; it must already be a valid project name (it is not normalised).
+  std::string project_name;
 };
 
 struct LoadResult {

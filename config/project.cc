@@ -89,8 +89,22 @@ void TopLevel(const Node& merged, Reporter& r) {
   }
 }
 
-std::string ProjectName(const Node& merged, const BuildContext& context, Reporter& r) {
-  if (const Node* name = merged.Get("name")) {
+// Compose's order: -p, then COMPOSE_PROJECT_NAME, then the top-level `name`, then the
+// directory, so one file can run as two projects side by side.
+std::string ProjectName(const Node& merged, const LoadOptions& options,
+                        const BuildContext& context, Reporter& r) {
+  const Node* name = merged.Get("name");
+  if (!options.project_name.empty()) {
+    if (IsValidProjectName(options.project_name)) return options.project_name;
+    r.Error(SourcePos{kNoFile, 0, 0}, "",
+            "invalid project name " + Quote(options.project_name) +
+                " given with -p/--project-name: expected lowercase letters, digits, '-' and "
+                "'_', starting with a letter or digit");
+    return "default";
+  }
+  auto it = context.variables.find("COMPOSE_PROJECT_NAME");
+  if (it != context.variables.end() && !it->second.empty()) return NormaliseProjectName(it->second);
+  if (name != nullptr) {
     auto text = ReadString(*name, "name", r);
     if (text && IsValidProjectName(*text)) return *text;
     if (text)
@@ -98,8 +112,6 @@ std::string ProjectName(const Node& merged, const BuildContext& context, Reporte
                  "lowercase letters, digits, '-' and '_', starting with a letter or digit");
     return "default";
   }
-  auto it = context.variables.find("COMPOSE_PROJECT_NAME");
-  if (it != context.variables.end() && !it->second.empty()) return NormaliseProjectName(it->second);
   return NormaliseProjectName(std::filesystem::path(context.project_directory).filename());
 }
 
@@ -125,7 +137,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   manifest.project_directory = context.project_directory;
   manifest.files = files;
   TopLevel(merged, r);
-  manifest.name = ProjectName(merged, context, r);
+  manifest.name = ProjectName(merged, options, context, r);
 
   Node* services = merged.Get("services");
   if (!services || services->IsNull() || (services->IsMap() && services->entries.empty())) {

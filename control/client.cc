@@ -142,8 +142,9 @@ base::Result<ClientResponse> Client::RunOnce(Exchange& exchange, bool& retryable
     }
     if (n == 0) {
       boost::system::error_code ec;
-      parser.put_eof(ec);
-      if (!ec && parser.is_done()) break;
+      // Beast asserts on an EOF before any byte of the response (a server that died).
+      if (parser.got_some()) parser.put_eof(ec);
+      if (parser.got_some() && !ec && parser.is_done()) break;
       retryable = reused && !got_bytes;
       if (send_error && !got_bytes) return *send_error;
       return base::Error{"API " + what + ": the server closed the connection before the " +

@@ -1,15 +1,147 @@
-// Endpoints: stack and service state and commands.
+// Endpoints: stack and service state and commands, and the event stream.
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
+#include "config/signals.h"
+#include "control/event_hub.h"
+#include "control/query_params.h"
 #include "control/routes.h"
+#include "control/snapshot_json.h"
 
 namespace stackvisor::control {
+namespace {
+
+using supervisor::Supervisor;
+using Clock = std::chrono::system_clock;
+
+nlohmann::json ServiceList(const std::vector<supervisor::ServiceSnapshot>& snaps) {
+  const auto now = Clock::now();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& snap : snaps) list.push_back(ServiceJson(snap, now));
+  return list;
+}
+
+// The service named by the route's {name}, or nullopt after answering 404.
+std::optional<size_t> FindOr404(Supervisor& supervisor, const Request& request, Reply& reply) {
+  const std::string& name = request.params.at("name");
+  auto index = supervisor.FindService(name);
+  if (!index) reply.Error(404, "no such service: " + name);
+  return index;
+}
+
+// The optional `timeout` parameter, or false after answering 400.
+bool GraceOr400(const Request& request, Reply& reply, std::optional<config::Duration>& grace) {
+  auto found = request.query.find("timeout");
+  if (found == request.query.end()) return true;
+  auto parsed = ParseTimeoutSeconds(found->second);
+  if (!parsed.ok()) {
+    reply.Error(400, parsed.error);
+    return false;
+  }
+  grace = parsed.value;
+  return true;
+}
+
+// Commands are refused once the stack is stopping: nothing would come of them.
+bool RefuseWhileStopping(Supervisor& supervisor, Reply& reply) {
+  if (!supervisor.stopping()) return false;
+  reply.Error(409, "the stack is stopping");
+  return true;
+}
+
+nlohmann::json Accepted(const std::string& service, std::string_view action) {
+  return {{"service", service}, {"action", action}};
+}
+
+void AddStateRoutes(Router& router, Supervisor& supervisor) {
+  router.Add("GET", "/v1/stack", [&supervisor](const Request&, std::unique_ptr<Reply> reply) {
+    const auto snaps = supervisor.Snapshot();
+    reply->Json(200, {{"project", supervisor.manifest().name},
+                      {"pid", ::getpid()},
+                      {"state", StackState(snaps, supervisor.stopping())},
+                      {"containment", supervisor.containment()},
+                      {"services", ServiceList(snaps)}});
+  });
+  router.Add("GET", "/v1/services", [&supervisor](const Request&, std::unique_ptr<Reply> reply) {
+    reply->Json(200, {{"services", ServiceList(supervisor.Snapshot())}});
+  });
+  router.Add("GET", "/v1/services/{name}",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               auto index = FindOr404(supervisor, request, *reply);
+               if (index) reply->Json(200, ServiceJson(supervisor.Snapshot(*index), Clock::now()));
+             });
+  router.Add("GET", "/v1/services/{name}/processes",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               auto index = FindOr404(supervisor, request, *reply);
+               if (index) reply->Json(200, {{"pids", supervisor.Pids(*index)}});
+             });
+}
+
+void AddCommandRoutes(Router& router, Supervisor& supervisor) {
+  router.Add("POST", "/v1/services/{name}/start",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               auto index = FindOr404(supervisor, request, *reply);
+               if (!index || RefuseWhileStopping(supervisor, *reply)) return;
+               supervisor.StartService(*index);
+               reply->Json(202, Accepted(request.params.at("name"), "start"));
+             });
+  router.Add("POST", "/v1/services/{name}/stop",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               std::optional<config::Duration> grace;
+               auto index = FindOr404(supervisor, request, *reply);
+               if (!index || !GraceOr400(request, *reply, grace) ||
+                   RefuseWhileStopping(supervisor, *reply))
+                 return;
+               supervisor.StopService(*index, grace);
+               reply->Json(202, Accepted(request.params.at("name"), "stop"));
+             });
+  router.Add("POST", "/v1/services/{name}/restart",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               std::optional<config::Duration> grace;
+               auto index = FindOr404(supervisor, request, *reply);
+               if (!index || !GraceOr400(request, *reply, grace) ||
+                   RefuseWhileStopping(supervisor, *reply))
+                 return;
+               supervisor.RestartService(*index, grace);
+               reply->Json(202, Accepted(request.params.at("name"), "restart"));
+             });
+  router.Add("POST", "/v1/services/{name}/kill",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               auto index = FindOr404(supervisor, request, *reply);
+               if (!index) return;
+               int signo = SIGKILL;  // compose's default
+               if (auto found = request.query.find("signal"); found != request.query.end()) {
+                 auto parsed = ParseSignalParam(found->second);
+                 if (!parsed.ok()) return reply->Error(400, parsed.error);
+                 signo = *parsed.value;
+               }
+               const std::string& name = request.params.at("name");
+               if (!supervisor.KillService(*index, signo))
+                 return reply->Error(409, name + " has no process to signal");
+               auto body = Accepted(name, "kill");
+               body["signal"] = config::SignalName(signo);
+               reply->Json(202, body);
+             });
+  router.Add("POST", "/v1/stack/stop",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+               std::optional<config::Duration> grace;
+               if (!GraceOr400(request, *reply, grace)) return;
+               // Answer first: the stop may end the stack, and with it this connection.
+               reply->Json(202, {{"action", "stop"}, {"project", supervisor.manifest().name}});
+               supervisor.Down(grace);
+             });
+}
+
+}  // namespace
 
 void AddServiceRoutes(Router& router, supervisor::Supervisor& supervisor) {
-  router.Add("GET", "/v1/services", [&supervisor](const Request&, std::unique_ptr<Reply> reply) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& snap : supervisor.Snapshot()) list.push_back({{"name", snap.name}});
-    reply->Json(200, {{"services", list}});
+  AddStateRoutes(router, supervisor);
+  AddCommandRoutes(router, supervisor);
+  // The one owner of the hub is this route (a std::function must be copyable, hence shared).
+  auto hub = std::make_shared<EventHub>(supervisor);
+  router.Add("GET", "/v1/events", [hub](const Request&, std::unique_ptr<Reply> reply) {
+    hub->Add(reply->Stream(200, "application/x-ndjson"));
   });
 }
 

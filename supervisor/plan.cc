@@ -55,7 +55,7 @@ std::vector<Action> Plan::Take() {
 }
 
 std::vector<Action> Plan::Start(base::TimePoint now) {
-  (void)now;
+  now_ = now;
   for (size_t i = 0; i < states_.size() && !stopping_; ++i) {
     TryStart(i);  // no dependencies
     for (size_t k = 0; k < dependencies_[i].size(); ++k) {
@@ -67,29 +67,47 @@ std::vector<Action> Plan::Start(base::TimePoint now) {
 }
 
 std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now) {
+  now_ = now;
   State& s = states_[index];
   s.alive = true;
   s.spawn_pending = false;
   s.ever_started = true;
+  s.ran = true;
   s.healthy_this_run = false;
   s.started_at = now;
+  s.pid = pid;
+  s.kill_requested = false;  // meant for the process before this one
   bool has_check = manifest_.services[index].healthcheck.kind != config::ProbeKind::kNone;
+  s.health = has_check ? Health::kStarting : Health::kNone;
   s.phase = has_check ? Phase::kStarting : Phase::kRunning;
   Log(index, "started (pid " + std::to_string(pid) + ")");
-  if (stopping_) StopOne(index);  // a restart raced with a stop request
+  // A restart raced with a stop: the stack's, a requested one no dependent holds up any more,
+  // or (detached) the failure of a required dependency.
+  if (stopping_ || s.fail_on_exit || (s.stop_marked && s.stop_waits == 0)) StopOne(index);
   Changed(index);
   return Take();
 }
 
 std::vector<Action> Plan::OnSpawnFailed(size_t index, const std::string& error,
                                         base::TimePoint now) {
-  states_[index].spawn_pending = false;
+  now_ = now;
+  State& s = states_[index];
+  s.spawn_pending = false;
+  s.last_exit_code = 127;
+  s.last_exit = error;
+  s.last_exit_at = now;
   Log(index, error);
+  if (s.stop_marked || s.fail_on_exit) {
+    s.phase = s.fail_on_exit ? Phase::kFailed : Phase::kStopped;
+    Changed(index);
+    return Take();
+  }
   AfterExit(index, false, 127, now);
   return Take();
 }
 
 std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
+  now_ = now;
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
   if (!s.healthy_this_run) {
@@ -100,6 +118,7 @@ std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
   }
   s.ever_healthy = true;
   s.healthy_this_run = true;
+  s.health = Health::kHealthy;
   s.phase = Phase::kRunning;
   Changed(index);
   return Take();
@@ -107,10 +126,12 @@ std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
 
 std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,
                                       base::TimePoint now) {
-  (void)now;
+  now_ = now;
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
   Log(index, "unhealthy: " + detail);
+  s.health = Health::kUnhealthy;
+  Emit(Action::Changed(index));
   if (manifest_.services[index].restart.mode != config::RestartMode::kNo && !stopping_) {
     s.restart_on_exit = true;
     StopOne(index);
@@ -120,10 +141,11 @@ std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,
 
 std::vector<Action> Plan::OnNeverHealthy(size_t index, const std::string& detail,
                                          base::TimePoint now) {
-  (void)now;
+  now_ = now;
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
   s.never_healthy = true;
+  s.health = Health::kUnhealthy;
   s.failure = "never became healthy: " + detail;
   Log(index, "failed: " + s.failure);
   StopOne(index);  // its waiting dependents see never_healthy at once
@@ -132,11 +154,31 @@ std::vector<Action> Plan::OnNeverHealthy(size_t index, const std::string& detail
 
 std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const std::string& what,
                                    base::TimePoint now) {
+  now_ = now;
   State& s = states_[index];
   s.alive = false;
+  s.pid = -1;
+  s.last_exit_code = code;
+  s.last_exit = what;
+  s.last_exit_at = now;
   Emit(Action::CancelTimer(index, TimerKind::kKill));
-  if (s.phase == Phase::kStopping && (stopping_ || force_killed_)) {
+  if (s.phase == Phase::kStopping && s.start_after_stop && !s.fail_on_exit && !stopping_ &&
+      !force_killed_) {
+    Log(index, "stopped (" + what + ")");
+    Respawn(index);  // a restart: no restart policy applies to the exit it asked for
+    return Take();
+  }
+  // Stopped on request, even if it exited before its turn came: no restart policy applies.
+  bool requested = (s.stop_marked || s.kill_requested) && !stopping_;
+  if ((s.phase == Phase::kStopping && (stopping_ || force_killed_)) || requested) {
+    if (s.kill_requested && !stopping_) s.stopped_by_request = true;
     s.phase = Phase::kStopped;
+    Log(index, "stopped (" + what + ")");
+    Changed(index);
+    return Take();
+  }
+  if (s.fail_on_exit) {
+    s.phase = Phase::kFailed;
     Log(index, "stopped (" + what + ")");
     Changed(index);
     return Take();
@@ -206,6 +248,7 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
 }
 
 std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint now) {
+  now_ = now;
   State& s = states_[index];
   if (timer == TimerKind::kRestart) {
     if (s.phase != Phase::kBackoff || stopping_) return Take();
@@ -215,24 +258,27 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
     Changed(index);
     return Take();
   }
-  (void)now;
   if (!s.alive) return Take();
-  Log(index, "killed with SIGKILL after stop_grace_period " +
-                 FormatDuration(manifest_.services[index].stop_grace_period));
+  if (s.armed_grace) {
+    Log(index, "killed with SIGKILL after the requested timeout " + FormatDuration(*s.armed_grace));
+  } else {
+    Log(index, "killed with SIGKILL after stop_grace_period " +
+                   FormatDuration(manifest_.services[index].stop_grace_period));
+  }
   Emit(Action::Signal(index, SIGKILL));
   return Take();
 }
 
 std::vector<Action> Plan::OnStopRequested(const std::string& reason, base::TimePoint now,
                                           std::optional<config::Duration> grace) {
-  (void)now;
-  (void)grace;  // TODO(plan commands): per-stop grace
+  now_ = now;
+  if (grace) stack_grace_ = grace;
   BeginStop(reason, 0);
   return Take();
 }
 
 std::vector<Action> Plan::OnForceKill(base::TimePoint now) {
-  (void)now;
+  now_ = now;
   force_killed_ = true;
   if (!stopping_) BeginStop("forced", 0);
   LogGlobal("killing every service now");

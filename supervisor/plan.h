@@ -67,6 +67,7 @@ struct Action {
     a.text = std::move(text);
     return a;
   }
+  static Action Changed(size_t service) { return Make(Kind::kChanged, service); }
   static Action AllReady() { return Make(Kind::kAllReady, 0); }
   static Action Exit(int code) {
     Action a = Make(Kind::kExit, 0);
@@ -113,9 +114,12 @@ struct ServiceStatus {
 /// Plan tracks every service's phase and decides, for each event, what the Supervisor must do.
 /// It owns nothing but state; the Supervisor feeds it events from the reaper, probes, timers
 /// and signals, and executes the returned actions in order. Single-threaded.
+/// It is the one owner of service state: Status() is what ps and the API show, and every
+/// change of it is announced with a kChanged action.
 /// Cost: the graph is built once, and every event costs O(1) plus the edges of the services
 /// whose state it changed (counters replace rescans), so a whole run is O(services + edges)
-/// apart from one pass over all services when a stop begins.
+/// apart from one pass over all services when a stop begins; a per-service command costs at
+/// most one pass over the services and edges it reaches.
 class Plan {
  public:
   Plan(const config::Manifest& manifest, PlanOptions options);
@@ -149,6 +153,11 @@ class Plan {
   std::vector<Action> OnRestartRequested(size_t service, std::optional<config::Duration> grace,
                                          base::TimePoint now);
 
+  /// The Supervisor is about to signal the service on request (kill): when that process
+  /// exits, it ends kStopped with stopped_by_request and no restart policy applies (as docker
+  /// treats a killed container). Its dependents are left alone.
+  std::vector<Action> OnKillRequested(size_t service, base::TimePoint now);
+
   ServiceStatus Status(size_t service) const;
 
   Phase phase(size_t service) const { return states_[service].phase; }
@@ -162,7 +171,8 @@ class Plan {
     Phase phase = Phase::kWaiting;
     bool alive = false;          // a process of this service exists and was not reaped
     bool spawn_pending = false;  // Spawn emitted, OnSpawned/OnSpawnFailed not yet received
-    bool ever_started = false;
+    bool ever_started = false;   // in this run of it (a start on request begins a new one)
+    bool ran = false;            // a process of it ever started: Status() has a started_at
     bool ever_healthy = false;
     bool healthy_this_run = false;  // since the current process started
     bool restart_on_exit = false;  // killed for being unhealthy: restart when it exits
@@ -171,18 +181,39 @@ class Plan {
     int consecutive = 0;         // restarts since it last stayed up reset_after
     base::TimePoint started_at{};
     std::string failure;         // why it failed for good
+    // What Status() shows beyond the phase.
+    pid_t pid = -1;
+    Health health = Health::kNone;
+    std::optional<base::TimePoint> ready_at;
+    std::optional<int> last_exit_code;
+    std::string last_exit;
+    std::optional<base::TimePoint> last_exit_at;
+    // Per-service commands.
+    bool stopped_by_request = false;
+    bool stop_marked = false;       // a stop on request is decided (maybe waiting for dependents)
+    size_t stop_waits = 0;          // dependents it waits for before its own stop signal
+    size_t stop_edges = 0;          // its dependency edges with Edge::stop_wait set
+    bool start_after_stop = false;  // restart: spawn again as soon as it exited
+    bool kill_requested = false;    // signalled on request: its exit is a stop on request
+    bool restart_dependents = false;  // restarted on request: restart its restart:true dependents
+    bool fail_on_exit = false;      // stay_up: stopped because a required dependency failed
+    std::optional<config::Duration> grace;  // the stop's timeout when a command gave one
+    std::optional<config::Duration> armed_grace;  // the requested timeout of the kill timer
+    size_t visit = 0;               // the command that last visited it (see command_)
     // Bookkeeping kept current by Changed():
     size_t unsettled = 0;        // dependencies whose condition is not yet decided
     size_t blockers = 0;         // dependents not yet down (see `down`)
     bool down = false;           // terminal and every dependent down: nothing needs it
     bool counted_ready = false;
     bool counted_terminal = false;
+    bool counted_requested = false;
     bool failure_spread = false;  // its dependents were told it failed for good
   };
   struct Edge {
     size_t service;
     const config::Dependency* dep;
     bool settled = false;        // the condition held (or an optional one failed)
+    bool stop_wait = false;      // its dependency's requested stop waits for this one's exit
   };
   struct DependentEdge {
     size_t service;              // the dependent
@@ -197,6 +228,21 @@ class Plan {
   void NotifyDependents(size_t index);
   void SettleEdge(size_t index, size_t edge);
   void RequestStop(const std::string& reason);  // BeginStop(reason, 1) once propagation ends
+
+  void Mark(size_t index);  // Changed() without the kChanged action: bookkeeping only
+  void Undown(size_t index);
+  void Release(size_t index);
+
+  // Per-service commands (plan_commands.cc).
+  bool Refused(size_t index, const char* command);
+  void CollectStop(size_t index, std::optional<config::Duration> grace);
+  void ActivateDependencies(size_t index);
+  void Activate(size_t index, bool requested);
+  void Reactivate(size_t index);
+  void Respawn(size_t index);
+  void RestartOne(size_t index, std::optional<config::Duration> grace);
+  void RestartDependents(size_t index);
+  config::Duration GraceFor(size_t index);
 
   void TryStart(size_t index);
   // nullopt: wait; true: satisfied; false: failed (failure text in *why).
@@ -232,6 +278,10 @@ class Plan {
   bool finished_ = false;
   int exit_code_ = 0;
   bool exit_code_fixed_ = false;  // --exit-code-from decided it
+  base::TimePoint now_{};         // the time of the event being handled
+  std::optional<config::Duration> stack_grace_;  // the stack stop's requested timeout
+  size_t requested_stopped_ = 0;  // terminal and stopped on request: the stack stays up
+  size_t command_ = 0;            // numbers each command's graph walk (State::visit)
 };
 
 }  // namespace stackvisor::supervisor

@@ -26,15 +26,25 @@ void Plan::Recount(size_t index) {
   State& s = states_[index];
   bool ready = Ready(index);
   bool terminal = Terminal(index);
+  bool requested = terminal && s.stopped_by_request;
+  if (ready && !s.counted_ready) s.ready_at = now_;
   if (ready != s.counted_ready) ready ? ++ready_count_ : --ready_count_;
   if (terminal != s.counted_terminal) terminal ? ++terminal_count_ : --terminal_count_;
+  if (requested != s.counted_requested) requested ? ++requested_stopped_ : --requested_stopped_;
   s.counted_ready = ready;
   s.counted_terminal = terminal;
-  // Down is final: its dependencies may already have been told to stop.
+  s.counted_requested = requested;
+  // Down implies terminal: a service that runs again is Undown()e first, since its
+  // dependencies were released when it went down.
   assert(!s.down || terminal);
 }
 
 void Plan::Changed(size_t index) {
+  Emit(Action::Changed(index));
+  Mark(index);
+}
+
+void Plan::Mark(size_t index) {
   Recount(index);
   changed_.push_back(index);
   if (propagating_) return;  // the loop below is already running further up the stack
@@ -48,6 +58,8 @@ void Plan::Changed(size_t index) {
 void Plan::Propagate(size_t index) {
   State& s = states_[index];
   if (!s.down && s.counted_terminal && s.blockers == 0) MarkDown(index);
+  if (s.stop_edges > 0 && s.counted_terminal) Release(index);
+  if (s.restart_dependents && s.counted_ready && !stopping_) RestartDependents(index);
   if (!stopping_) NotifyDependents(index);
 }
 
@@ -59,7 +71,34 @@ void Plan::MarkDown(size_t index) {
     if (--dep.blockers > 0) continue;
     // Its last dependent is down: in a stop it goes next; either way it may now be down too.
     if (stopping_ && !Terminal(edge.service)) StopOne(edge.service);
-    Changed(edge.service);
+    Mark(edge.service);
+  }
+}
+
+void Plan::Undown(size_t index) {
+  // The reverse of MarkDown, for a service about to run again: it blocks its dependencies
+  // again, and a dependency that was down is no longer (it is needed), recursively. Each
+  // service is undone at most once per command, so this stays O(services + edges).
+  State& s = states_[index];
+  if (!s.down) return;
+  s.down = false;
+  for (const Edge& edge : dependencies_[index]) {
+    ++states_[edge.service].blockers;
+    Undown(edge.service);
+  }
+}
+
+void Plan::Release(size_t index) {
+  // A service a requested stop waited for is down: the dependencies whose stop waited for it
+  // may go now, in reverse dependency order as in a stack stop.
+  State& s = states_[index];
+  for (Edge& edge : dependencies_[index]) {
+    if (!edge.stop_wait) continue;
+    edge.stop_wait = false;
+    --s.stop_edges;
+    State& dep = states_[edge.service];
+    assert(dep.stop_waits > 0);
+    if (--dep.stop_waits == 0 && dep.stop_marked && !stopping_) StopOne(edge.service);
   }
 }
 
@@ -136,9 +175,15 @@ void Plan::TryStart(size_t index) {
   s.phase = Phase::kStarting;
   s.spawn_pending = true;
   Emit(Action::Spawn(index));
+  // Only the phase changed, and no condition depends on kStarting: announce it without a
+  // propagation, which would re-check its dependents' conditions for nothing.
+  Emit(Action::Changed(index));
 }
 
 void Plan::RequestStop(const std::string& reason) {
+  // Detached, a failure does not end the stack: its dependents fail, the rest keeps running
+  // and `start` can try again once it is fixed.
+  if (options_.stay_up) return;
   if (pending_stop_.empty()) pending_stop_ = reason;
 }
 
@@ -171,6 +216,11 @@ void Plan::NotifyDependents(size_t index) {
       d.phase = Phase::kFailed;
       Log(de.service, "not started: " + why);
       Changed(de.service);
+    } else if (options_.stay_up) {
+      // No stack stop will come: stop it alone; it ends failed, which spreads further.
+      Log(de.service, "failed: " + why);
+      d.fail_on_exit = true;
+      StopOne(de.service);
     } else {
       Log(de.service, "failed: " + why);  // it is stopped with the rest, in order
     }

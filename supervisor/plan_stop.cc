@@ -22,17 +22,19 @@ void Plan::StopOne(size_t index) {
   State& s = states_[index];
   const config::Service& svc = manifest_.services[index];
   if (s.phase == Phase::kStopping) return;
+  // Stopped because a required dependency failed (detached): it ends failed, not stopped.
+  Phase down = s.fail_on_exit ? Phase::kFailed : Phase::kStopped;
   if (s.alive) {
     s.phase = Phase::kStopping;
     Log(index, "stopping (" + procs::SignalName(svc.stop_signal) + ")");
     Emit(Action::Signal(index, svc.stop_signal));
-    Emit(Action::StartTimer(index, TimerKind::kKill, svc.stop_grace_period));
+    Emit(Action::StartTimer(index, TimerKind::kKill, GraceFor(index)));
   } else if (s.phase == Phase::kBackoff) {
     Emit(Action::CancelTimer(index, TimerKind::kRestart));
-    s.phase = Phase::kStopped;
+    s.phase = down;
     Log(index, "stopped (was waiting to restart)");
   } else if (s.phase == Phase::kWaiting || (s.phase == Phase::kStarting && !s.spawn_pending)) {
-    s.phase = Phase::kStopped;  // never started: nothing to stop
+    s.phase = down;  // never started: nothing to stop
   } else {
     return;  // a spawn is on its way: OnSpawned stops it
   }
@@ -46,8 +48,20 @@ void Plan::CheckAllReady() {
   Emit(Action::AllReady());
 }
 
+config::Duration Plan::GraceFor(size_t index) {
+  // The stack stop's timeout wins over a service's own stop command: `down -t 1` is the last
+  // word. The kill log names which one armed the timer.
+  State& s = states_[index];
+  std::optional<config::Duration> grace = stopping_ && stack_grace_ ? stack_grace_ : s.grace;
+  s.armed_grace = grace;
+  return grace ? *grace : manifest_.services[index].stop_grace_period;
+}
+
 void Plan::CheckFinished() {
   if (finished_ || terminal_count_ < states_.size()) return;
+  // A service stopped on request can be started again, and a detached stack waits for `down`:
+  // only a stack stop ends the run then.
+  if (!stopping_ && (options_.stay_up || requested_stopped_ > 0)) return;
   finished_ = true;
   if (!stopping_) {
     exit_code_ = 0;

@@ -89,6 +89,10 @@ class Supervisor {
   int log_source(size_t service) const { return sources_[service]; }
   int own_log_source() const { return own_source_; }
   const logmux::Mux& mux() const { return mux_; }
+  /// How the stack's processes are contained, as `up` logs it at start.
+  std::string containment() const {
+    return options_.containment != nullptr ? options_.containment->Describe() : "process groups";
+  }
   /// Called after each drained batch of actions, once per service whose status changed.
   void SetChangeCallback(std::function<void(size_t service)> callback) {
     on_change_ = std::move(callback);

@@ -195,6 +195,27 @@ class ExecRun(unittest.TestCase):
         self.assertEqual((db["state"], db["health"]), ("running", "healthy"),
                          "the command ran before db was healthy again")
 
+    def test_run_without_a_stack_starts_the_dependencies_detached(self):
+        st = project({
+            "db": {"command": LONG,
+                   "healthcheck": {"test": ["CMD", "true"], "interval": "200ms"}},
+            "app": {"command": LONG, "environment": {"SV_APP": "app-env"},
+                    "depends_on": {"db": {"condition": "service_healthy"}}}})
+        self.addCleanup(st.cleanup)
+        self.addCleanup(lambda: cli(st, "down", "-t", "2"))
+        r = cli(st, "run", "app", "sh", "-c", 'echo "ran with $SV_APP"', timeout=60)
+        self.assertEqual((r.returncode, r.stdout), (0, "ran with app-env\n"), r.stderr)
+        self.assertIn("db", r.stderr, "up -d's progress belongs on stderr")
+        # `up -d --wait db` ran the dependency, healthy, and only it.
+        db = state(st, "db")
+        self.assertEqual((db["state"], db["health"]), ("running", "healthy"))
+        status, _ = api(st, "GET", "/v1/services/app")
+        self.assertEqual(status, 404, "app itself was started in the stack")
+        # The next run finds that stack and builds app's spec itself (app is not in it).
+        r = cli(st, "run", "app", "sh", "-c", 'echo "again $SV_APP"')
+        self.assertEqual((r.returncode, r.stdout), (0, "again app-env\n"), r.stderr)
+        self.assertEqual(cli(st, "down", "-t", "2").returncode, 0)
+
     def test_run_names_a_failed_dependency(self):
         st = self.start({"web": {"command": LONG},
                          # Completes at `up`; fails once `fail` exists.

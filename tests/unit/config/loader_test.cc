@@ -83,6 +83,21 @@ TEST_CASE("Load: project name from name, COMPOSE_PROJECT_NAME, or the directory"
   CHECK(LoadText("services: {a: {command: x}}").manifest->name == "config");
 }
 
+TEST_CASE("Load: -p beats COMPOSE_PROJECT_NAME, which beats name, as in compose") {
+  LoadOptions options = OptionsIn("");
+  options.environment["COMPOSE_PROJECT_NAME"] = "from_env";
+  CHECK(LoadText("name: given\nservices: {a: {command: x}}", options).manifest->name ==
+        "from_env");
+  options.project_name = "flag-1";
+  CHECK(LoadText("name: given\nservices: {a: {command: x}}", options).manifest->name == "flag-1");
+  options.project_name = "Bad Name";
+  auto result = LoadText("services: {a: {command: x}}", options);
+  CHECK_FALSE(result.manifest);
+  CHECK(Text(result) ==
+        "stackvisor: error: invalid project name 'Bad Name' given with -p/--project-name: "
+        "expected lowercase letters, digits, '-' and '_', starting with a letter or digit\n");
+}
+
 TEST_CASE("Load: x-stackvisor is merged over its service") {
   auto result = LoadText(R"(
 services:

@@ -114,8 +114,9 @@ TEST_CASE("a 1,000-service lattice starts, stops in reverse order and exits with
   CHECK(stopped == kServices);
   for (size_t i = 0; i < kServices; ++i) CHECK(plan.phase(i) == Phase::kStopped);
   CHECK(exit_code == 0);
-  // Spawn, 2 start logs, stop log, signal, kill timer, cancel, stopped log: a handful each.
-  CHECK(actions <= 12 * kServices);
+  // Spawn, 2 start logs, stop log, signal, kill timer, cancel, stopped log, and a kChanged for
+  // each of its 5 changes (starting, started, healthy, stopping, stopped): a handful each.
+  CHECK(actions <= 14 * kServices);
 }
 
 TEST_CASE("9,000 independent services: no event looks at another service") {
@@ -129,11 +130,13 @@ TEST_CASE("9,000 independent services: no event looks at another service") {
   Plan plan(m, {});
   base::TimePoint now{};
   auto start = plan.Start(now);
-  REQUIRE(start.size() == 9000);
+  REQUIRE(start.size() == 2 * 9000);  // a Spawn and a kChanged each
   size_t ready = 0;
   for (const Action& a : start) {
+    if (a.kind != Action::Kind::kSpawn) continue;
     auto out = plan.OnSpawned(a.service, static_cast<pid_t>(a.service + 100), now);
-    CHECK(out.size() <= 3);  // its log line (and, at the very end, "all services ready")
+    // Its log line and kChanged (and, at the very end, "all services ready" and kAllReady).
+    CHECK(out.size() <= 4);
     for (const Action& b : out) ready += b.kind == Action::Kind::kAllReady;
   }
   CHECK(ready == 1);
@@ -163,4 +166,74 @@ TEST_CASE("a failure at the bottom of a 1,000-service lattice fails only its dir
   CHECK(end.back().kind == Action::Kind::kExit);
   CHECK(end.back().exit_code == 1);
   for (size_t i = 2; i < kServices; ++i) CHECK(plan.phase(i) != Phase::kRunning);
+}
+
+TEST_CASE("stop and start of one service on a 1,000-service lattice stay linear and in order") {
+  constexpr size_t kServices = 1000;
+  constexpr size_t kEdges = 2 * (kServices - 2);
+  config::Manifest m = Lattice(kServices);
+  Plan plan(m, {});
+  base::TimePoint now{};
+  std::deque<size_t> to_spawn;
+  std::deque<size_t> signalled;
+  std::vector<bool> down(kServices, false);
+  size_t actions = 0;
+  bool exited = false;
+  auto absorb = [&](const std::vector<Action>& out) {
+    actions += out.size();
+    for (const Action& a : out) {
+      if (a.kind == Action::Kind::kSpawn) to_spawn.push_back(a.service);
+      if (a.kind == Action::Kind::kExit) exited = true;
+      if (a.kind != Action::Kind::kSignal) continue;
+      size_t above = (Layer(a.service) + 1) * 2;  // what requires it has exited already
+      if (above < kServices) CHECK((down[above] && down[above + 1]));
+      signalled.push_back(a.service);
+    }
+  };
+  auto spawn_all = [&] {
+    while (!to_spawn.empty()) {
+      size_t i = to_spawn.front();
+      to_spawn.pop_front();
+      absorb(plan.OnSpawned(i, static_cast<pid_t>(1000 + i), now));
+      absorb(plan.OnHealthy(i, now));
+    }
+  };
+  auto exit_all = [&] {
+    while (!signalled.empty()) {
+      size_t i = signalled.front();
+      signalled.pop_front();
+      down[i] = true;
+      absorb(plan.OnExited(i, false, 143, "killed by SIGTERM", now));
+    }
+  };
+  absorb(plan.Start(now));
+  spawn_all();
+  // Stopping the bottom service stops everything above it first, top layer first.
+  size_t checks = plan.condition_checks();
+  actions = 0;
+  absorb(plan.OnStopServiceRequested(0, std::nullopt, now));
+  CHECK(signalled.size() == 2);
+  exit_all();
+  CHECK(plan.phase(0) == Phase::kStopped);
+  CHECK(plan.phase(1) == Phase::kRunning);  // it requires nothing that stopped
+  for (size_t i = 2; i < kServices; ++i) CHECK(plan.phase(i) == Phase::kStopped);
+  CHECK_FALSE(exited);
+  // Starting one top service starts everything it requires, bottom first; its neighbour in
+  // the top layer is not required by it and stays stopped.
+  const size_t top = kServices - 2;
+  std::fill(down.begin(), down.end(), false);
+  down[top + 1] = true;
+  absorb(plan.OnStartRequested(top, now));
+  CHECK(to_spawn == std::deque<size_t>{0});
+  spawn_all();
+  for (size_t i = 0; i <= top; ++i) CHECK(plan.phase(i) == Phase::kRunning);
+  CHECK(plan.phase(top + 1) == Phase::kStopped);
+  CHECK(plan.condition_checks() - checks <= 3 * kEdges);
+  // About 8 actions per service to stop it (log, signal, timers, kChanged) and 7 to start it.
+  CHECK(actions <= 16 * kServices);
+  // And the stack stop afterwards still goes in reverse order: the bookkeeping was restored.
+  absorb(plan.OnStopRequested("SIGTERM received", now));
+  CHECK(signalled.size() == 1);
+  exit_all();
+  CHECK(exited);
 }

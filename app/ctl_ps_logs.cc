@@ -1,0 +1,143 @@
+// `ps` and `logs`: read the running stack's state and history.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+
+#include "app/ctl_internal.h"
+#include "app/project_client.h"
+#include "control/ps_table.h"
+
+namespace stackvisor::app::ctl {
+namespace {
+
+// A stream outlives any head deadline: it lasts as long as the stack.
+constexpr std::chrono::milliseconds kStreamHeadTimeout{10'000};
+
+std::vector<nlohmann::json> Visible(const std::vector<nlohmann::json>& services,
+                                    const ControlInvocation& ctl) {
+  // Named services are always shown, as asked.
+  if (ctl.all || !ctl.services.empty()) return services;
+  std::vector<nlohmann::json> shown;
+  for (const auto& s : services)
+    if (control::ShownByDefault(s)) shown.push_back(s);
+  return shown;
+}
+
+void Print(const std::vector<nlohmann::json>& services, const ControlInvocation& ctl) {
+  auto shown = Visible(services, ctl);
+  if (ctl.json) {
+    std::cout << nlohmann::json(shown).dump(-1, ' ', false,
+                                            nlohmann::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    std::cout << control::PsTable(shown);
+  }
+  std::cout.flush();
+}
+
+// ps --watch: the event stream's first lines are every service's state, then one per change.
+int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected) {
+  const bool tty = isatty(STDOUT_FILENO) == 1;
+  std::vector<std::string> order;
+  std::map<std::string, nlohmann::json> by_name;
+  auto on_line = [&](std::string_view line) {
+    auto event = nlohmann::json::parse(line, nullptr, false);
+    if (!event.is_object() || !event.contains("service")) return true;  // e.g. a cut-off note
+    const auto& service = event["service"];
+    const std::string name = service.value("name", "");
+    if (!ctl.services.empty() &&
+        std::find(ctl.services.begin(), ctl.services.end(), name) == ctl.services.end())
+      return true;
+    if (by_name.emplace(name, service).second) order.push_back(name);
+    else by_name[name] = service;
+    if (by_name.size() < expected) return true;  // still the initial burst
+    std::vector<nlohmann::json> now;
+    for (const auto& n : order) now.push_back(by_name[n]);
+    if (tty) std::cout << "\x1b[H\x1b[2J";  // redraw in place
+    Print(now, ctl);
+    if (!tty && !ctl.json) std::cout << "\n";
+    return true;
+  };
+  bool streamed = false;
+  auto result = client.StreamLines(
+      "GET", "/v1/events",
+      [&](std::string_view line) {
+        streamed = true;
+        return on_line(line);
+      },
+      kStreamHeadTimeout);
+  if (!result.ok()) {
+    if (streamed && result.error().message.find("closed the connection") != std::string::npos)
+      return 0;  // the stack is down, so is its event stream
+
+    PrintClientError(result.error());
+    return 1;
+  }
+  if (result.value().status >= 300) {
+    PrintServerError(result.value());
+    return 1;
+  }
+  return 0;  // the stack went down
+}
+
+}  // namespace
+
+int RunPs(control::Client& client, const ControlInvocation& ctl) {
+  auto services = FetchServices(client, ctl.services);
+  if (!services) return 1;
+  if (!ctl.watch) {
+    Print(*services, ctl);
+    return 0;
+  }
+  return Watch(client, ctl, services->size());
+}
+
+int RunLogs(control::Client& client, const ControlInvocation& ctl) {
+  std::string target = "/v1/logs?";
+  if (!ctl.services.empty()) {
+    std::string list;
+    for (const auto& name : ctl.services) list += (list.empty() ? "" : ",") + name;
+    target += "service=" + QueryEscape(list) + "&";
+  }
+  if (!ctl.tail.empty()) target += "tail=" + QueryEscape(ctl.tail) + "&";
+  if (!ctl.since.empty()) target += "since=" + QueryEscape(ctl.since) + "&";
+  const char* no_color_env = std::getenv("NO_COLOR");
+  const bool color = !ctl.no_color && (no_color_env == nullptr || *no_color_env == '\0') &&
+                     isatty(STDOUT_FILENO) == 1;
+  target += std::string("color=") + (color ? "1" : "0");
+  target += std::string("&timestamps=") + (ctl.timestamps ? "1" : "0");
+  if (ctl.follow) target += "&follow=1";
+  auto on_chunk = [](std::string_view chunk) {
+    std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+    std::fflush(stdout);
+    return !std::ferror(stdout);  // a closed pipe (`| head`) ends the follow
+  };
+  bool streamed = false;
+  auto result = client.Stream(
+      "GET", target,
+      [&](std::string_view chunk) {
+        streamed = true;
+        return on_chunk(chunk);
+      },
+      kStreamHeadTimeout);
+  if (!result.ok()) {
+    // The server closes every connection once the stack is down: for a follower that is the
+    // end of the logs, as when compose's containers stop.
+    if (streamed && result.error().message.find("closed the connection") != std::string::npos)
+      return 0;
+    PrintClientError(result.error());
+    return 1;
+  }
+  if (result.value().status >= 300) {
+    PrintServerError(result.value());
+    return 1;
+  }
+  on_chunk(result.value().body);  // a whole (not streamed) answer arrives as the body
+  return 0;
+}
+
+}  // namespace stackvisor::app::ctl

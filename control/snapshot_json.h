@@ -1,0 +1,33 @@
+#pragma once
+// The API's JSON view of the supervisor's state: the Service object and the stack's state, as
+// the contract in docs/api.md gives them. Pure: the caller passes the current time.
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "supervisor/plan.h"
+#include "supervisor/supervisor.h"
+
+namespace stackvisor::control {
+
+/// "waiting", "starting", "running", "backoff", "stopping", "completed", "failed", "stopped".
+std::string_view PhaseName(supervisor::Phase phase);
+/// "none", "starting", "healthy", "unhealthy".
+std::string_view HealthName(supervisor::Health health);
+/// RFC 3339 UTC with milliseconds: "2026-12-01T14:08:01.123Z".
+std::string Rfc3339(std::chrono::system_clock::time_point time);
+
+/// The Service object: name, state, health, pid, restarts, started_at, ready_at, uptime_s
+/// (while a process runs, measured to `now`), last_exit, failure, waiting_for,
+/// stopped_by_request. Absent values are null, never "" or -1.
+nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
+                           std::chrono::system_clock::time_point now);
+
+/// The stack's state: "stopping" once a stop began, "starting" while any service waits or
+/// starts, else "running" (every service is up, done, failed or stopped on request).
+std::string_view StackState(const std::vector<supervisor::ServiceSnapshot>& services,
+                            bool stopping);
+
+}  // namespace stackvisor::control
