@@ -67,7 +67,8 @@ int ExecSpec(const procs::SpawnSpec& spec) {
     who = UserName(c.uid, c.name);
     if (me == 0) {
       // Groups first: after setuid we could no longer change them.
-      if (setgroups(c.groups.size(), c.groups.data()) != 0) return Fail("setgroups for " + who, errno);
+      if (setgroups(c.groups.size(), c.groups.data()) != 0)
+        return Fail("setgroups for " + who, errno);
       if (setgid(c.gid) != 0) return Fail("setgid " + std::to_string(c.gid), errno);
       if (setuid(c.uid) != 0) return Fail("setuid " + std::to_string(c.uid), errno);
     } else if (c.uid != me) {

@@ -27,7 +27,8 @@ TEST_CASE("spec requests round-trip and bad ones name the field") {
   CHECK(error("[]") == "spec request: the body must be a JSON object");
   CHECK(error(R"({"argv": []})") == "spec request: argv must be a non-empty list of strings");
   CHECK(error(R"({"argv": ["a", 1]})") == "spec request: argv must be a non-empty list of strings");
-  CHECK(error(R"({"environment": "A=1"})") == "spec request: environment must be a list of strings");
+  CHECK(error(R"({"environment": "A=1"})") ==
+        "spec request: environment must be a list of strings");
   CHECK(error(R"({"user": 0})") == "spec request: user must be a non-empty string");
   CHECK(error(R"({"command": ["x"]})") == "spec request: unknown field \"command\"");
 }
