@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "app/commands.h"
+#include "app/exec_command.h"
 #include "app/ctl_commands.h"
 #include "app/down_command.h"
 #include "app/export_command.h"
@@ -85,6 +87,39 @@ int Main(int argc, char** argv) {
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
 
+  // exec and run (app/exec_command.h): everything after SERVICE is the command's own, options
+  // too, so the command line is cut there before CLI11 sees it.
+  ExecInvocation exec_inv;
+  auto* exec = cli.add_subcommand("exec", "Run a command in a running service's environment");
+  auto* run = cli.add_subcommand("run", "Run a one-off command with a service's environment");
+  for (auto* cmd : {exec, run}) {
+    AddLoadOptions(cmd, inv);
+    cmd->add_option("-e,--env", exec_inv.env, "Set K=V (K alone: our value of K) for the command")
+        ->allow_extra_args(false);
+    cmd->add_option("-u,--user", exec_inv.user, "Run as USER (name or uid[:gid]; only as root)");
+    cmd->add_option("-w,--workdir", exec_inv.working_dir,
+                    "Working directory (relative: to the service's)");
+    cmd->add_option("service", exec_inv.service, "The service")->required();
+  }
+  run->add_flag("--rm", exec_inv.rm, "Accepted for compose (a run leaves nothing behind)");
+  run->add_flag("--no-deps", exec_inv.no_deps, "Do not start the service's dependencies");
+  run->add_option("--entrypoint", exec_inv.entrypoint,
+                  "Replace the service's command; CMD is appended as its arguments");
+  exec->footer("Usage: stackvisor exec [OPTIONS] SERVICE CMD...\nThe service must be running.");
+  run->footer("Usage: stackvisor run [OPTIONS] SERVICE [CMD...]\nCMD replaces the service's "
+              "whole command (its entrypoint and command).");
+  std::set<std::string> exec_value_options;
+  for (auto* cmd : {exec, run})
+    for (const auto* opt : cmd->get_options())
+      if (!opt->get_positional() && opt->get_items_expected_min() > 0) {
+        for (const auto& n : opt->get_snames()) exec_value_options.insert("-" + n);
+        for (const auto& n : opt->get_lnames()) exec_value_options.insert("--" + n);
+      }
+  SplitArgs split = SplitAtCommand(std::vector<std::string>(argv, argv + argc), {"exec", "run"},
+                                   exec_value_options);
+  exec_inv.command = split.command;
+  std::vector<const char*> parsed_argv;
+  for (const auto& arg : split.ours) parsed_argv.push_back(arg.c_str());
   // The control verbs (ps, logs, start, stop, restart, kill, top): app/ctl_commands.h.
   ControlInvocation ctl;
   AddControlCommands(cli, inv, ctl);
@@ -93,10 +128,10 @@ int Main(int argc, char** argv) {
   exports.Add(cli, inv, AddLoadOptions);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
-  help->add_option("command", inv.help_topic, "up, config or down");
+  help->add_option("command", inv.help_topic, "up, config, down, exec or run");
 
   try {
-    cli.parse(argc, argv);
+    cli.parse(static_cast<int>(parsed_argv.size()), parsed_argv.data());
   } catch (const CLI::CallForHelp& e) {
     return cli.exit(e);
   } catch (const CLI::CallForVersion& e) {
@@ -112,6 +147,8 @@ int Main(int argc, char** argv) {
 
   if (*help) {
     if (inv.help_topic == "up") std::cout << up->help();
+    else if (inv.help_topic == "exec") std::cout << exec->help();
+    else if (inv.help_topic == "run") std::cout << run->help();
     else if (inv.help_topic == "config") std::cout << cfg->help();
     else if (inv.help_topic == "down") std::cout << down->help();
     else if (inv.help_topic.empty()) std::cout << cli.help();
@@ -125,6 +162,8 @@ int Main(int argc, char** argv) {
   if (auto code = exports.Run(inv)) return *code;
   if (*up) return RunUp(inv);
   if (*cfg) return RunConfig(inv);
+  if (*exec) return RunExec(inv, exec_inv);
+  if (*run) return RunRun(inv, exec_inv);
   if (*down) return RunDown(inv);
   std::cout << cli.help();
   return 2;

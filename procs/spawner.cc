@@ -149,16 +149,16 @@ base::Result<std::pair<base::UniqueFd, base::UniqueFd>> MakePipe() {
   return std::make_pair(base::UniqueFd(fds[0]), base::UniqueFd(fds[1]));
 }
 
+}  // namespace
+
 std::string PathFromEnv(const std::vector<std::string>& env) {
   for (const auto& kv : env)
     if (kv.rfind("PATH=", 0) == 0) return kv.substr(5);
   return "/usr/local/bin:/usr/bin:/bin";
 }
 
-}  // namespace
-
-base::Result<std::string> ResolveExecutable(const std::string& argv0, const std::string& path_env,
-                                            const std::string& working_dir) {
+ExecutableLookup LookupExecutable(const std::string& argv0, const std::string& path_env,
+                                  const std::string& working_dir) {
   auto check = [](const std::string& path) -> int {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) return errno;
@@ -172,13 +172,10 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0, const std:
     if (path.front() == '/' || working_dir.empty()) return path;
     return working_dir + "/" + path;
   };
-  if (argv0.empty()) return base::Error{"spawn: empty command"};
+  if (argv0.empty()) return {argv0, ENOENT};
   if (argv0.find('/') != std::string::npos) {
     std::string path = in_working_dir(argv0);
-    int err = check(path);
-    if (err == 0) return path;
-    std::string where = path == argv0 ? "" : " in " + working_dir;
-    return base::Error{base::ErrnoMessage("spawn " + argv0 + where, err)};
+    return {path, check(path)};
   }
   int first_error = ENOENT;
   size_t start = 0;
@@ -189,11 +186,20 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0, const std:
     if (dir.empty()) dir = ".";
     std::string candidate = in_working_dir(dir + "/" + argv0);
     int err = check(candidate);
-    if (err == 0) return candidate;
+    if (err == 0) return {candidate, 0};
     if (err != ENOENT && err != ENOTDIR && first_error == ENOENT) first_error = err;
     start = end + 1;
   }
-  return base::Error{base::ErrnoMessage("spawn " + argv0, first_error)};
+  return {argv0, first_error};
+}
+
+base::Result<std::string> ResolveExecutable(const std::string& argv0, const std::string& path_env,
+                                            const std::string& working_dir) {
+  if (argv0.empty()) return base::Error{"spawn: empty command"};
+  ExecutableLookup found = LookupExecutable(argv0, path_env, working_dir);
+  if (found.error == 0) return found.path;
+  std::string where = found.path == argv0 ? "" : " in " + working_dir;
+  return base::Error{base::ErrnoMessage("spawn " + argv0 + where, found.error)};
 }
 
 base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {

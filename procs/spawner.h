@@ -1,6 +1,9 @@
 #pragma once
 #include <sys/types.h>
 
+#include <string>
+#include <vector>
+
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "procs/spawn_spec.h"
@@ -22,6 +25,23 @@ struct SpawnedChild {
 /// the step naming what it acted on ("chdir to /srv/app as svtest", "setuid 1001",
 /// "exec /usr/bin/x").
 base::Result<SpawnedChild> Spawn(const SpawnSpec& spec);
+
+/// The PATH of a child's environment (KEY=VALUE entries), or the default a child without one
+/// is searched with.
+std::string PathFromEnv(const std::vector<std::string>& env);
+
+/// ExecutableLookup is where argv0 resolved (error 0), or the errno of why not: ENOENT when it
+/// was found nowhere (a shell's 127), anything else when found but not runnable (126). On an
+/// error, `path` is what was tried for a name with a slash, else argv0 itself.
+struct ExecutableLookup {
+  std::string path;
+  int error = 0;
+};
+
+/// LookupExecutable is ResolveExecutable's search, for callers that need the errno (`exec`
+/// chooses its exit code by it).
+ExecutableLookup LookupExecutable(const std::string& argv0, const std::string& path_env,
+                                  const std::string& working_dir);
 
 /// ResolveExecutable finds argv0 the way execvp would from working_dir, reporting why it could
 /// not: a relative path with a slash, and a name found through a relative PATH entry ("", "."),

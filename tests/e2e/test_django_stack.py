@@ -18,7 +18,9 @@ Drives the real stack (PostgreSQL + PostGIS, Redis, gunicorn, daphne, nginx) thr
 8. all of the above as an ordinary user too (created as `svtest` when run as root); that user
    runs a copy of the binary and the example private to it, since the checkout may be out of
    its reach (a clone in /root); root runs the checkout's own, wherever it is (issue 9);
-9. the dev shape (compose.dev.yaml): HTTP and websockets both answered by daphne.
+9. the dev shape (compose.dev.yaml): HTTP and websockets both answered by daphne;
+10. against the live stack (issue 11): `exec web python3 manage.py check` and `run --rm migrate`
+   (its dependency db already healthy) exit 0 with Django's own answers.
 Every wait has a deadline; stackvisor and its processes are killed and state removed on exit.
 
 Environment: STACKVISOR_BIN, E2E_USER (ordinary user, default svtest), E2E_KEEP_STATE=1,
@@ -136,6 +138,8 @@ class Run:
             "HOME": pw.pw_dir if os.path.isdir(pw.pw_dir) else str(self.state),
             "USER": user, "LOGNAME": user,
         })
+        # The API socket (exec, run) in a directory of this run, not in the example's.
+        env["STACKVISOR_RUNTIME_DIR"] = f"{self.state}-rt"
         self.env = env
         self.ups = []
         self.base = f"http://127.0.0.1:{PORTS['HTTP_PORT']}"
@@ -147,6 +151,20 @@ class Run:
                user=self.run_as, echo=VERBOSE, cwd=self.cwd)
         self.ups.append(u)
         return u
+
+    def cli(self, files, *args, timeout=120):
+        """`stackvisor ARGS...` on this run's project, as the run's user, to completion."""
+        load = [a for f in files for a in ("-f", str(self.example / f))]
+        load += ["--env-file", str(self.example / ".env.example")]
+        kwargs = {}
+        if self.run_as:
+            pw = pwd.getpwnam(self.run_as)
+            kwargs = dict(user=pw.pw_uid, group=pw.pw_gid,
+                          extra_groups=os.getgrouplist(pw.pw_name, pw.pw_gid))
+        verb, rest = args[0], list(args[1:])
+        return subprocess.run([str(self.binary), verb, *load, *rest], cwd=str(self.cwd),
+                              env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=timeout, **kwargs)
 
     def django_env(self):
         env = dict(self.env)
@@ -175,6 +193,7 @@ class Run:
             log(f"  state kept in {self.state}")
         else:
             shutil.rmtree(self.state, ignore_errors=True)
+        shutil.rmtree(f"{self.state}-rt", ignore_errors=True)
         if self.staged:
             shutil.rmtree(self.staged, ignore_errors=True)
         return left
@@ -264,6 +283,21 @@ def check_ws(run, port, token):
                         publish_env=run.django_env(), example=run.example)
 
 
+# ---- step 10 --------------------------------------------------------------------------------
+
+def check_exec_run(run):
+    t = time.monotonic()
+    r = run.cli(PROD, "exec", "web", PYTHON, "manage.py", "check")
+    check(r.returncode == 0 and "System check identified no issues" in r.stdout,
+          f"exec web manage.py check: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    record(f"{run.label}: exec web manage.py check", time.monotonic() - t)
+    t = time.monotonic()
+    r = run.cli(PROD, "run", "--rm", "migrate")
+    check(r.returncode == 0 and "No migrations to apply" in r.stdout,
+          f"run --rm migrate: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    record(f"{run.label}: run --rm migrate (db healthy already)", time.monotonic() - t)
+
+
 # ---- steps 4 and 5 --------------------------------------------------------------------------
 
 def kill_and_recover(up, service, recovered, timeout=30):
@@ -340,6 +374,9 @@ def prod_scenario(run):
     log(f"[{run.label}] step 2 ok: counter={count}, static, media, health, PostGIS, seed data")
     n = check_ws(run, PORTS["HTTP_PORT"], f"hello-{run.label}")
     log(f"[{run.label}] step 3 ok: websocket broadcast through nginx ({n} messages)")
+
+    check_exec_run(run)
+    log(f"[{run.label}] step 10 ok: exec web manage.py check, run --rm migrate")
 
     def http_ok():
         return counter(run.base + "/api/counter")["count"] > count

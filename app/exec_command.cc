@@ -1,0 +1,173 @@
+// `exec` and `run`: ask the running stack for the service's resolved spawn spec (or build it
+// here when no stack runs the service), start what `run` depends on, then become the command.
+#include "app/exec_command.h"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/process_setup.h"
+#include "app/project_client.h"
+#include "app/run_dependencies.h"
+#include "config/shell_words.h"
+#include "control/exec_spec.h"
+#include "supervisor/spawn_spec_builder.h"
+
+extern char** environ;
+
+namespace stackvisor::app {
+namespace {
+
+// -e K=V as given; -e K takes our value of K (removing K when we have none), as docker does.
+std::vector<std::string> EnvFlags(const Invocation& inv, const std::vector<std::string>& flags) {
+  std::vector<std::string> out;
+  for (const auto& flag : flags) {
+    auto ours = inv.load.environment.find(flag);
+    bool pass_through = flag.find('=') == std::string::npos && ours != inv.load.environment.end();
+    out.push_back(pass_through ? flag + "=" + ours->second : flag);
+  }
+  return out;
+}
+
+control::SpecRequest MakeRequest(const Invocation& inv, const ExecInvocation& ex,
+                                 std::optional<std::vector<std::string>> argv) {
+  control::SpecRequest request;
+  request.argv = std::move(argv);
+  request.environment = EnvFlags(inv, ex.env);
+  if (!ex.user.empty()) request.user = ex.user;
+  if (!ex.working_dir.empty()) request.working_dir = ex.working_dir;
+  return request;
+}
+
+// The stack's answer for the service, or nullopt after printing why (`missing` set on a 404).
+std::optional<nlohmann::json> GetJson(control::Client& client, const std::string& target,
+                                      bool* missing = nullptr, const std::string& body = {}) {
+  auto response = client.Call(body.empty() ? "GET" : "POST", target, body);
+  if (!response.ok()) {
+    PrintClientError(response.error());
+    return std::nullopt;
+  }
+  auto doc = nlohmann::json::parse(response.value().body, nullptr, false);
+  if (response.value().status == 404 && missing != nullptr) *missing = true;
+  if (response.value().status / 100 != 2 || doc.is_discarded()) {
+    if (missing == nullptr || !*missing) {
+      std::string why = doc.is_object() && doc.contains("error") && doc["error"].is_string()
+                            ? doc["error"].get<std::string>()
+                            : target + ": status " + std::to_string(response.value().status);
+      std::cerr << "stackvisor: " << why << "\n";
+    }
+    return std::nullopt;
+  }
+  return doc;
+}
+
+std::optional<procs::SpawnSpec> FetchSpec(control::Client& client, const std::string& service,
+                                          const control::SpecRequest& request,
+                                          bool* missing = nullptr) {
+  auto body = control::SpecRequestToJson(request);
+  auto doc = GetJson(client, "/v1/services/" + service + "/spec", missing, body);
+  if (!doc) return std::nullopt;
+  auto spec = control::SpecFromJson(doc->dump());
+  if (!spec.ok()) {
+    std::cerr << "stackvisor: " << spec.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(spec.value());
+}
+
+// What the stack would build, built here: no stack runs the service, and the stack `run`
+// starts inherits this environment, so both see the same.
+std::optional<procs::SpawnSpec> LocalSpec(const config::Service& service,
+                                          const control::SpecRequest& request) {
+  auto overrides = control::ResolveOverrides(request, service, geteuid());
+  if (!overrides.ok()) {
+    std::cerr << "stackvisor: " << overrides.error().message << "\n";
+    return std::nullopt;
+  }
+  std::vector<std::string> base;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    if (std::string_view(*e).rfind("NOTIFY_SOCKET=", 0) != 0) base.emplace_back(*e);
+  return supervisor::BuildSpawnSpec(service, base, geteuid() == 0, overrides.value());
+}
+
+}  // namespace
+
+int RunExec(const Invocation& inv, const ExecInvocation& ex) {
+  // Nothing to hand over to until execve: a Ctrl-C while we ask the stack just ends us.
+  UnblockStopSignals();
+  if (ex.command.empty()) {
+    std::cerr << "stackvisor: exec: no command given (stackvisor exec SERVICE CMD...)\n";
+    return 2;
+  }
+  auto target = LocateProject(inv);
+  if (!target) return 2;
+  auto client = MakeClient(*target);
+  bool missing = false;
+  auto state = GetJson(*client, "/v1/services/" + ex.service, &missing);
+  if (missing) {
+    std::cerr << "stackvisor: no such service: " << ex.service << "\n";
+    return 1;
+  }
+  if (!state) return 1;
+  std::string phase = state->value("state", "");
+  if (phase != "running" && phase != "starting") {
+    std::cerr << "stackvisor: service " << ex.service << " is not running"
+              << (phase.empty() ? "" : " (" + phase + ")") << "\n";
+    return 1;
+  }
+  auto spec = FetchSpec(*client, ex.service, MakeRequest(inv, ex, ex.command));
+  if (!spec) return 1;
+  client.reset();  // its socket is close-on-exec anyway; nothing of ours outlives the exec
+  return ExecSpec(*spec);
+}
+
+int RunRun(const Invocation& inv, const ExecInvocation& ex) {
+  UnblockStopSignals();
+  auto target = LocateProject(inv);
+  if (!target) return 2;
+  const config::Service* service = target->manifest.Find(ex.service);
+  if (service == nullptr) {
+    std::cerr << "stackvisor: no such service: " << ex.service << "\n";
+    return 1;
+  }
+  // Our services have one argv (entrypoint and command joined): CMD replaces all of it, and
+  // --entrypoint replaces it too, with CMD appended as its arguments.
+  std::optional<std::vector<std::string>> argv;
+  if (!ex.entrypoint.empty()) {
+    auto words = config::SplitShellWords(ex.entrypoint);
+    if (!words.ok() || words.value().empty()) {
+      std::cerr << "stackvisor: --entrypoint: "
+                << (words.ok() ? "empty command" : words.error().message) << "\n";
+      return 2;
+    }
+    argv = words.value();
+    argv->insert(argv->end(), ex.command.begin(), ex.command.end());
+  } else if (!ex.command.empty()) {
+    argv = ex.command;
+  }
+  control::SpecRequest request = MakeRequest(inv, ex, argv);
+
+  auto client = MakeClient(*target);
+  auto probe = client->Call("GET", "/v1/services");
+  bool running = probe.ok();
+  if (!running && !IsNoStack(probe.error())) {
+    PrintClientError(probe.error());
+    return 1;
+  }
+  if (!ex.no_deps && !service->depends_on.empty()) {
+    int code = running ? StartDependencies(*client, *service)
+                       : StartDetachedStack(inv, *service);
+    if (code != 0) return code;
+  }
+  std::optional<procs::SpawnSpec> spec;
+  bool missing = !running;
+  if (running) spec = FetchSpec(*client, ex.service, request, &missing);
+  // Not in the running stack (it runs only the dependencies, as `run` starts it): built here.
+  if (missing) spec = LocalSpec(*service, request);
+  if (!spec) return 1;
+  client.reset();
+  return ExecSpec(*spec);
+}
+
+}  // namespace stackvisor::app
