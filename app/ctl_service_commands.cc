@@ -1,7 +1,6 @@
 // `start`, `stop`, `restart`, `kill`: one request per service, then (but for kill) wait, as
 // compose does, until the service got there.
 #include <chrono>
-#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -34,7 +33,8 @@ std::chrono::milliseconds Deadline(const ControlInvocation& ctl, const config::M
                                    const std::string& name) {
   std::chrono::milliseconds grace = 10s;
   if (ctl.timeout) {
-    grace = std::chrono::milliseconds(std::llround(*ctl.timeout * 1000));
+    // Non-negative (CLI check): truncating after adding a half rounds, without libm.
+    grace = std::chrono::milliseconds(static_cast<int64_t>(*ctl.timeout * 1000 + 0.5));
   } else if (const auto* svc = manifest.Find(name)) {
     grace = svc->stop_grace_period;
   }
