@@ -62,6 +62,11 @@ int Main(int argc, char** argv) {
   up->add_option("--exit-code-from", inv.exit_code_from,
                  "Stop when SERVICE exits and return its exit code");
   up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+  up->add_option("--log-lines", inv.log_lines,
+                 "Lines of each service's log kept for `logs` (default 10000)")
+      ->check(CLI::PositiveNumber);
+  up->add_option("--log-bytes", inv.log_bytes,
+                 "Bytes of each service's log kept for `logs`: 512k, 4m (default), 1g");
   // Detached runs (app/detach.h): compose's flags; --wait and --wait-timeout imply -d.
   up->add_flag("-d,--detach", inv.detach,
                "Run in the background; return once every service is ready");
