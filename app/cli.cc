@@ -92,7 +92,7 @@ int Main(int argc, char** argv) {
   AddControlCommands(cli, inv, ctl);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
-  help->add_option("command", inv.help_topic, "up, config or down");
+  help->add_option("command", inv.help_topic, "up, config, down, ps, logs, start, stop, ...");
 
   try {
     cli.parse(argc, argv);
@@ -110,14 +110,19 @@ int Main(int argc, char** argv) {
   inv.load.cwd = std::filesystem::current_path(ec).string();
 
   if (*help) {
-    if (inv.help_topic == "up") std::cout << up->help();
-    else if (inv.help_topic == "config") std::cout << cfg->help();
-    else if (inv.help_topic == "down") std::cout << down->help();
-    else if (inv.help_topic.empty()) std::cout << cli.help();
-    else {
+    if (inv.help_topic.empty()) {
+      std::cout << cli.help();
+      return 0;
+    }
+    // Every subcommand, the control verbs too, by the name it was added under.
+    CLI::App* topic = nullptr;
+    for (CLI::App* sub : cli.get_subcommands([](CLI::App*) { return true; }))
+      if (sub->get_name() == inv.help_topic) topic = sub;
+    if (topic == nullptr) {
       std::cerr << "stackvisor: unknown command '" << inv.help_topic << "'\n";
       return 2;
     }
+    std::cout << topic->help();
     return 0;
   }
   if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
