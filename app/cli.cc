@@ -67,6 +67,11 @@ int Main(int argc, char** argv) {
   up->add_option("--exit-code-from", inv.exit_code_from,
                  "Stop when SERVICE exits and return its exit code");
   up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+  up->add_option("--log-lines", inv.log_lines,
+                 "Lines of each service's log kept for `logs` (default 10000)")
+      ->check(CLI::PositiveNumber);
+  up->add_option("--log-bytes", inv.log_bytes,
+                 "Bytes of each service's log kept for `logs`: 512k, 4m (default), 1g");
   // Detached runs (app/detach.h): compose's flags; --wait and --wait-timeout imply -d.
   up->add_flag("-d,--detach", inv.detach,
                "Run in the background; return once every service is ready");
@@ -128,7 +133,7 @@ int Main(int argc, char** argv) {
   exports.Add(cli, inv, AddLoadOptions);
 
   auto* help = cli.add_subcommand("help", "Show help for a command");
-  help->add_option("command", inv.help_topic, "up, config, down, exec or run");
+  help->add_option("command", inv.help_topic, "any command: up, down, ps, logs, exec, run, ...");
 
   try {
     cli.parse(static_cast<int>(parsed_argv.size()), parsed_argv.data());
@@ -146,16 +151,19 @@ int Main(int argc, char** argv) {
   inv.load.cwd = std::filesystem::current_path(ec).string();
 
   if (*help) {
-    if (inv.help_topic == "up") std::cout << up->help();
-    else if (inv.help_topic == "exec") std::cout << exec->help();
-    else if (inv.help_topic == "run") std::cout << run->help();
-    else if (inv.help_topic == "config") std::cout << cfg->help();
-    else if (inv.help_topic == "down") std::cout << down->help();
-    else if (inv.help_topic.empty()) std::cout << cli.help();
-    else {
+    if (inv.help_topic.empty()) {
+      std::cout << cli.help();
+      return 0;
+    }
+    // Every subcommand, the control verbs too, by the name it was added under.
+    CLI::App* topic = nullptr;
+    for (CLI::App* sub : cli.get_subcommands([](CLI::App*) { return true; }))
+      if (sub->get_name() == inv.help_topic) topic = sub;
+    if (topic == nullptr) {
       std::cerr << "stackvisor: unknown command '" << inv.help_topic << "'\n";
       return 2;
     }
+    std::cout << topic->help();
     return 0;
   }
   if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);

@@ -24,6 +24,9 @@ struct Invocation {
   bool wait = false;
   std::optional<double> wait_timeout_s;
   std::optional<int> down_timeout_s;
+  // up --log-lines / --log-bytes: each service's log ring (what `logs` can still show).
+  std::optional<size_t> log_lines;
+  std::string log_bytes;
 };
 
 /// ParseAndRun parses argv with CLI11 and dispatches; returns the process exit code

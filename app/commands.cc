@@ -9,6 +9,7 @@
 #include "app/detach.h"
 #include "app/detach_wait.h"
 #include "app/process_setup.h"
+#include "config/byte_size.h"
 #include "control/api.h"
 #include "control/runtime_dir.h"
 #include "procs/containment.h"
@@ -96,6 +97,16 @@ int RunUp(const Invocation& inv) {
   supervisor::SupervisorOptions options;
   options.format.timestamps = inv.timestamps;
   options.plan.abort_on_exit = inv.abort_on_exit;
+  if (inv.log_lines) options.log_limits.max_lines = *inv.log_lines;
+  if (!inv.log_bytes.empty()) {
+    auto bytes = config::ParseByteSize(inv.log_bytes);
+    if (!bytes || *bytes > logmux::RingLimits::kMaxBytesLimit) {
+      std::cerr << "stackvisor: --log-bytes: expected a size from 1 to 1g such as 512k or 4m, "
+                   "got '" << inv.log_bytes << "'\n";
+      return 2;
+    }
+    options.log_limits.max_bytes = static_cast<size_t>(*bytes);
+  }
   if (!inv.exit_code_from.empty()) {
     bool found = false;
     for (size_t i = 0; i < manifest->services.size(); ++i) {

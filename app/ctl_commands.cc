@@ -73,7 +73,10 @@ void AddControlCommands(CLI::App& cli, Invocation& inv, ControlInvocation& ctl) 
 int RunControlCommand(const Invocation& inv, const ControlInvocation& ctl) {
   // A client has no handlers: Ctrl-C ends `logs -f` or `ps --watch` the ordinary way.
   UnblockStopSignals();
-  auto target = LocateProject(inv);
+  // start/stop/restart/kill read each service's stop grace from the manifest; the others only
+  // need to find the stack.
+  const bool reads_only = ctl.verb == "ps" || ctl.verb == "logs" || ctl.verb == "top";
+  auto target = reads_only ? LocateRunningProject(inv) : LocateProject(inv);
   if (!target) return 2;
   auto client = MakeClient(*target);
   if (ctl.verb == "ps") return ctl::RunPs(*client, ctl);

@@ -2,10 +2,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "app/ctl_internal.h"
 #include "app/project_client.h"
@@ -39,11 +43,72 @@ void Print(const std::vector<nlohmann::json>& services, const ControlInvocation&
   std::cout.flush();
 }
 
+/// Coalescer draws at most once per kInterval: a burst of changes (a restart touches several
+/// services, 1,000 services start at once) is one redraw, and the newest state is on screen at
+/// most kInterval after it arrived, even if nothing follows it. The caller changes the state
+/// under mutex() and then calls Changed(); draw runs on the coalescer's thread, also under
+/// mutex(). Destroying it draws what is still pending.
+class Coalescer {
+ public:
+  static constexpr std::chrono::milliseconds kInterval{100};
+
+  explicit Coalescer(std::function<void()> draw)
+      : draw_(std::move(draw)), thread_([this] { Loop(); }) {}
+  ~Coalescer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    if (pending_) draw_();
+  }
+  Coalescer(const Coalescer&) = delete;
+  Coalescer& operator=(const Coalescer&) = delete;
+
+  std::mutex& mutex() { return mutex_; }
+  /// With mutex() held.
+  void Changed() {
+    pending_ = true;
+    wake_.notify_all();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return pending_ || stopping_; });
+      if (stopping_) return;
+      // Not before kInterval since the last draw; changes meanwhile join this one.
+      if (wake_.wait_until(lock, last_draw_ + kInterval, [this] { return stopping_; })) return;
+      pending_ = false;
+      draw_();
+      last_draw_ = std::chrono::steady_clock::now();
+    }
+  }
+
+  std::function<void()> draw_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point last_draw_{};
+  std::thread thread_;  // last: started once the rest is ready
+};
+
 // ps --watch: the event stream's first lines are every service's state, then one per change.
 int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected) {
   const bool tty = isatty(STDOUT_FILENO) == 1;
   std::vector<std::string> order;
   std::map<std::string, nlohmann::json> by_name;
+  Coalescer redraw([&] {
+    std::vector<nlohmann::json> now;
+    for (const auto& n : order) now.push_back(by_name[n]);
+    if (tty) std::cout << "\x1b[H\x1b[2J";  // redraw in place
+    Print(now, ctl);
+    if (!tty && !ctl.json) std::cout << "\n";
+    std::cout.flush();
+  });
   auto on_line = [&](std::string_view line) {
     auto event = nlohmann::json::parse(line, nullptr, false);
     if (!event.is_object() || !event.contains("service")) return true;  // e.g. a cut-off note
@@ -52,14 +117,11 @@ int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected
     if (!ctl.services.empty() &&
         std::find(ctl.services.begin(), ctl.services.end(), name) == ctl.services.end())
       return true;
+    std::lock_guard lock(redraw.mutex());
     if (by_name.emplace(name, service).second) order.push_back(name);
     else by_name[name] = service;
     if (by_name.size() < expected) return true;  // still the initial burst
-    std::vector<nlohmann::json> now;
-    for (const auto& n : order) now.push_back(by_name[n]);
-    if (tty) std::cout << "\x1b[H\x1b[2J";  // redraw in place
-    Print(now, ctl);
-    if (!tty && !ctl.json) std::cout << "\n";
+    redraw.Changed();
     return true;
   };
   bool streamed = false;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -36,6 +37,33 @@ std::string CommandLine(pid_t pid) {
   return text;
 }
 
+std::string PidNamespace(pid_t pid) {
+  std::error_code ec;
+  auto link = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/pid", ec);
+  return ec ? std::string() : link.string();
+}
+
+// The API's pids are those of the server's PID namespace. When the stack runs in its own (as
+// an ordinary user without a cgroup), /proc here knows them by other numbers: map each
+// process of that namespace from its innermost pid (NSpid's last field) to ours. nullopt when
+// the server shares our namespace (or cannot be seen): the pids need no translation.
+std::optional<std::map<pid_t, pid_t>> HostPids(pid_t server) {
+  if (server <= 0) return std::nullopt;
+  const std::string ns = PidNamespace(server);
+  if (ns.empty() || ns == PidNamespace(::getpid())) return std::nullopt;
+  std::map<pid_t, pid_t> host;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (PidNamespace(pid) != ns) continue;
+    if (auto inner = control::InnermostPid(ReadFile("/proc/" + name + "/status")))
+      host[*inner] = pid;
+  }
+  return host;
+}
+
 }  // namespace
 
 int RunTop(control::Client& client, const ControlInvocation& ctl) {
@@ -47,6 +75,15 @@ int RunTop(control::Client& client, const ControlInvocation& ctl) {
     auto body = CallJson(client, "GET", "/v1/services/" + QueryEscape(name) + "/processes");
     if (!body) return 1;
     groups.emplace_back(name, (*body)["pids"].get<std::vector<pid_t>>());
+  }
+  // Shown and read by the pid /proc here knows; a process not found in the namespace is gone.
+  if (auto host = HostPids(client.server_pid())) {
+    for (auto& [name, pids] : groups) {
+      std::vector<pid_t> mapped;
+      for (pid_t pid : pids)
+        if (auto it = host->find(pid); it != host->end()) mapped.push_back(it->second);
+      pids = std::move(mapped);
+    }
   }
   // One window for every process: the first reading, a pause, the second.
   std::map<pid_t, control::ProcStat> first;

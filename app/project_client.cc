@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "config/loader.h"
 #include "control/runtime_dir.h"
 
 namespace stackvisor::app {
@@ -15,6 +16,19 @@ std::optional<ProjectTarget> LocateProject(const Invocation& inv) {
       control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
   target.socket_path = control::ApiSocketPath(target.runtime_dir);
   target.manifest = std::move(*manifest);
+  return target;
+}
+
+std::optional<ProjectTarget> LocateRunningProject(const Invocation& inv) {
+  auto id = config::FindProjectIdentity(inv.load);
+  if (!id) return LocateProject(inv);
+  ProjectTarget target;
+  target.runtime_dir =
+      control::ChooseRuntimeDir(control::RuntimeDirInputsFromEnv(id->name, id->project_directory));
+  target.socket_path = control::ApiSocketPath(target.runtime_dir);
+  target.manifest.name = std::move(id->name);
+  target.manifest.project_directory = std::move(id->project_directory);
+  target.manifest.files = std::move(id->files);
   return target;
 }
 

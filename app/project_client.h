@@ -23,6 +23,12 @@ struct ProjectTarget {
 /// nullopt (after printing why) when the manifest is invalid.
 std::optional<ProjectTarget> LocateProject(const Invocation& inv);
 
+/// As LocateProject, but without loading the manifest when config::FindProjectIdentity can
+/// name the project (the usual case): target.manifest then holds only name, project_directory
+/// and files, no services. For the verbs that need nothing else (ps, logs, top), which must
+/// answer quickly with 1,000 services; falls back to LocateProject.
+std::optional<ProjectTarget> LocateRunningProject(const Invocation& inv);
+
 /// The client for the project's socket; it connects on its first call.
 std::unique_ptr<control::Client> MakeClient(const ProjectTarget& target);
 

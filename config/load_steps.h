@@ -67,6 +67,13 @@ void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r);
 Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildContext& context,
                       const std::vector<std::string>& files, Reporter& r);
 
+/// Whether -p's or the top-level `name`'s value is a project name as compose accepts it.
+bool IsValidProjectName(const std::string& name);
+
+/// As compose makes a project name of a directory name or COMPOSE_PROJECT_NAME: lowercased,
+/// what a name cannot hold dropped, "default" if nothing is left.
+std::string NormaliseProjectName(const std::string& raw);
+
 /// DisplayPath is how a file is named in diagnostics: relative to cwd when possible.
 std::string DisplayPath(const std::string& absolute, const std::string& cwd);
 

@@ -40,6 +40,22 @@ LoadResult Load(const LoadOptions& options);
 LoadResult LoadFromString(const std::string& text, const std::string& file_name,
                           const LoadOptions& options);
 
+/// The project's identity: what finds a running stack's runtime directory.
+struct ProjectIdentity {
+  std::string name;
+  std::string project_directory;  // absolute
+  std::vector<std::string> files;  // absolute, in merge order
+};
+
+/// FindProjectIdentity names the project exactly as Load would (-p, COMPOSE_PROJECT_NAME from
+/// the environment or the env files, the last file's top-level `name`, the directory) but reads
+/// only the env files and each manifest's top-level `name`, nothing else: the control verbs
+/// run against a stack that is already up and must answer quickly with 1,000 services.
+/// nullopt when that cannot be decided without the full load (no file found, a file or env
+/// file that cannot be read or parsed, a `name` that needs interpolation or is invalid): the
+/// caller then runs Load, which reports why.
+std::optional<ProjectIdentity> FindProjectIdentity(const LoadOptions& options);
+
 /// EmitYaml prints the resolved manifest in compose form (for `stackvisor config`).
 std::string EmitYaml(const Manifest& manifest);
 

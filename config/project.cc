@@ -8,11 +8,6 @@
 #include "config/load_steps.h"
 
 namespace stackvisor::config {
-namespace {
-
-const std::vector<std::string> kTopLevelKeys = {"name", "services", "version"};
-const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
-                                                      "models"};
 
 bool IsValidProjectName(const std::string& name) {
   if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) ||
@@ -32,6 +27,12 @@ std::string NormaliseProjectName(const std::string& raw) {
   }
   return out.empty() ? "default" : out;
 }
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"name", "services", "version"};
+const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
+                                                      "models"};
 
 bool IsValidServiceName(const std::string& name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;

@@ -2,6 +2,7 @@
 // The loader's own YAML document model, so that only yaml_reader.cc sees yaml-cpp. Internal to
 // config/: interpolation, merge and validation work on these trees.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,17 @@ struct MapEntry {
 /// the returned tree holds whatever could be read (a null node on a syntax error).
 Node ReadYaml(const std::string& text, const std::string& file,
               std::vector<Diagnostic>& diagnostics);
+
+/// The outcome of ReadTopLevelScalar: usable false when the file does not parse or the key's
+/// value is not a plain scalar (a mapping, an alias, a tag, or under a `<<` merge key).
+struct TopLevelScalar {
+  bool usable = false;
+  std::optional<std::string> value;  // usable: the key's value, nullopt when there is no key
+};
+
+/// ReadTopLevelScalar reads only the value of one key of the document's top mapping, stopping
+/// as soon as it is seen; nothing else is checked. For finding a project without loading it.
+TopLevelScalar ReadTopLevelScalar(const std::string& text, std::string_view key);
 
 /// Describe names a node's type for "expected X, got Y" messages: "a mapping", "a list",
 /// "null", or "'text'".

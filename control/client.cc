@@ -60,6 +60,12 @@ std::optional<base::Error> Client::Connect(Millis timeout) {
     }
     return base::Error{base::ErrnoMessage("connect to the stack of project " + project_ + " at " + path, err)};
   }
+  // The kernel gives the server's pid as this process sees it: `top` needs it to read /proc
+  // when the stack runs in its own PID namespace.
+  ucred peer{};
+  socklen_t size = sizeof peer;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.pid > 0)
+    server_pid_ = peer.pid;
   fd_ = std::move(fd);
   return std::nullopt;
 }

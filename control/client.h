@@ -1,5 +1,7 @@
 #pragma once
 // The CLI verbs' side of the API: blocking, no loop, one process per command.
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -48,6 +50,10 @@ class Client {
                                            const std::function<bool(std::string_view)>& on_line,
                                            std::chrono::milliseconds head_timeout = kClientTimeout);
 
+  /// The pid of the server of the last connection, in this process's PID namespace (the
+  /// socket's peer credentials); 0 before the first connection or if the kernel gave none.
+  pid_t server_pid() const { return server_pid_; }
+
  private:
   struct Exchange;
   std::optional<base::Error> Connect(std::chrono::milliseconds timeout);
@@ -57,6 +63,7 @@ class Client {
   std::filesystem::path socket_path_;
   std::string project_;
   base::UniqueFd fd_;
+  pid_t server_pid_ = 0;
 };
 
 }  // namespace stackvisor::control

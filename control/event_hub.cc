@@ -14,11 +14,11 @@ nlohmann::json EventLine(const supervisor::ServiceSnapshot& snap) {
 }  // namespace
 
 EventHub::EventHub(supervisor::Supervisor& supervisor) : supervisor_(supervisor) {
-  supervisor_.SetChangeCallback([this](size_t service) { OnChange(service); });
+  change_id_ = supervisor_.AddChangeCallback([this](size_t service) { OnChange(service); });
 }
 
 EventHub::~EventHub() {
-  supervisor_.SetChangeCallback(nullptr);
+  supervisor_.RemoveChangeCallback(change_id_);
   // The streams end here; their close callbacks point at this hub, so none may run later.
   for (auto& [id, stream] : streams_) stream->OnClosed(nullptr);
 }

@@ -9,8 +9,8 @@
 
 namespace stackvisor::control {
 
-/// EventHub owns the open event streams. It takes the supervisor's change callback when made
-/// (and clears it when destroyed); each change becomes one {"type":"service","service":{...}}
+/// EventHub owns the open event streams. It adds a change callback to the supervisor when made
+/// (and removes it when destroyed); each change becomes one {"type":"service","service":{...}}
 /// line, built once and pushed to every stream. A stream whose client went away or was cut off
 /// (its queue passed the stream cap) is dropped, also while a change is being fanned out, so
 /// clients leaving mid-stream never disturb the others or the supervisor. Owned by the events
@@ -34,6 +34,7 @@ class EventHub {
   supervisor::Supervisor& supervisor_;
   std::map<uint64_t, std::unique_ptr<ResponseStream>> streams_;
   uint64_t next_id_ = 1;
+  uint64_t change_id_ = 0;  // the supervisor's id for OnChange
   bool fanning_out_ = false;  // streams closed meanwhile are erased after the loop
   std::vector<uint64_t> closed_;
 };

@@ -107,6 +107,26 @@ std::optional<ProcStat> ParseProcStat(std::string_view text) {
   return stat;
 }
 
+std::optional<pid_t> InnermostPid(std::string_view status) {
+  size_t at = status.rfind("\nNSpid:");
+  if (at == std::string_view::npos) {
+    if (status.rfind("NSpid:", 0) != 0) return std::nullopt;
+  } else {
+    status.remove_prefix(at + 1);
+  }
+  status = status.substr(0, status.find('\n'));
+  const size_t last = status.find_last_of(" \t");
+  if (last == std::string_view::npos) return std::nullopt;
+  pid_t pid = 0;
+  const auto digits = status.substr(last + 1);
+  if (digits.empty()) return std::nullopt;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
 std::string FormatBytes(uint64_t bytes) {
   const double k = 1024.0;
   if (bytes < 1024 * 1024) return Fixed(static_cast<double>(bytes) / k, 0) + "K";

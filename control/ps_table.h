@@ -34,6 +34,10 @@ struct ProcStat {
 /// Parses /proc/PID/stat text; the command name may hold spaces and parentheses.
 std::optional<ProcStat> ParseProcStat(std::string_view text);
 
+/// The pid in the innermost PID namespace from /proc/PID/status text (the last NSpid field),
+/// or nullopt when there is no NSpid line.
+std::optional<pid_t> InnermostPid(std::string_view status);
+
 /// "512K", "12.3M", "1.2G".
 std::string FormatBytes(uint64_t bytes);
 

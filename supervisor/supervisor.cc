@@ -162,8 +162,33 @@ void Supervisor::Execute(std::vector<Action> actions) {
   if (status_) status_->Poke();
   if (changed_.empty()) return;
   std::vector<size_t> changed = std::exchange(changed_, {});
-  if (on_change_)
-    for (size_t service : changed) on_change_(service);
+  for (size_t service : changed) {
+    // By id, not by iterator: a callback may add or remove callbacks.
+    std::vector<uint64_t> ids;
+    for (const auto& [id, cb] : on_change_) ids.push_back(id);
+    for (uint64_t id : ids) {
+      auto it = std::find_if(on_change_.begin(), on_change_.end(),
+                             [id](const auto& entry) { return entry.first == id; });
+      if (it == on_change_.end()) continue;
+      auto callback = it->second;  // a copy: the callback may remove itself
+      callback(service);
+    }
+  }
+}
+
+uint64_t Supervisor::AddChangeCallback(std::function<void(size_t service)> callback) {
+  const uint64_t id = next_change_id_++;
+  on_change_.emplace_back(id, std::move(callback));
+  return id;
+}
+
+void Supervisor::RemoveChangeCallback(uint64_t id) {
+  std::erase_if(on_change_, [id](const auto& entry) { return entry.first == id; });
+}
+
+void Supervisor::SetChangeCallback(std::function<void(size_t service)> callback) {
+  if (set_change_id_ != 0) RemoveChangeCallback(std::exchange(set_change_id_, 0));
+  if (callback) set_change_id_ = AddChangeCallback(std::move(callback));
 }
 
 void Supervisor::ExecuteOne(const Action& action) {

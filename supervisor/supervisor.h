@@ -2,6 +2,7 @@
 #include <uv.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "base/signal_watcher.h"
@@ -95,10 +97,15 @@ class Supervisor {
   std::string containment() const {
     return options_.containment != nullptr ? options_.containment->Describe() : "process groups";
   }
-  /// Called after each drained batch of actions, once per service whose status changed.
-  void SetChangeCallback(std::function<void(size_t service)> callback) {
-    on_change_ = std::move(callback);
-  }
+  /// Called after each drained batch of actions, once per service whose status changed. Any
+  /// number may listen (the event stream, the status line); each is called in the order added.
+  /// Returns the id that removes it.
+  uint64_t AddChangeCallback(std::function<void(size_t service)> callback);
+  /// Stops calling that callback; safe from within a callback.
+  void RemoveChangeCallback(uint64_t id);
+  /// The one-slot form: replaces the callback this method set before (nullptr removes it),
+  /// leaving those added with AddChangeCallback alone.
+  void SetChangeCallback(std::function<void(size_t service)> callback);
   /// Called once when the stack is down and Run() is about to return.
   void SetFinishCallback(std::function<void()> callback) { on_finish_ = std::move(callback); }
 
@@ -150,7 +157,9 @@ class Supervisor {
   std::deque<Action> queue_;
   bool draining_ = false;
   std::vector<size_t> changed_;  // kChanged seen in the current drain
-  std::function<void(size_t)> on_change_;
+  std::vector<std::pair<uint64_t, std::function<void(size_t)>>> on_change_;
+  uint64_t next_change_id_ = 1;
+  uint64_t set_change_id_ = 0;  // SetChangeCallback's entry, 0 for none
   std::function<void()> on_finish_;
   std::vector<int> sources_;
   int own_source_ = 0;

@@ -42,6 +42,17 @@ class Cli(unittest.TestCase):
         r = h.run(["help", "config"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("--services", r.stdout)
+        # Every control verb has its help topic, with its own options.
+        for verb, option in [("ps", "--json"), ("logs", "--tail"), ("start", "services"),
+                             ("stop", "--timeout"), ("restart", "--timeout"),
+                             ("kill", "--signal"), ("top", "services"), ("down", "--timeout"),
+                             ("up", "--log-lines")]:
+            r = h.run(["help", verb])
+            self.assertEqual(r.returncode, 0, (verb, r.stderr))
+            self.assertIn(option, r.stdout, verb)
+        r = h.run(["help", "nosuch"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'nosuch'", r.stderr)
 
     def test_config_interpolates(self):
         write(self.d, ".env", "FROM_DOTENV=dotenv-value-42\nBOTH=from-dotenv\n")

@@ -60,3 +60,17 @@ TEST_CASE("top: sizes and the table") {
 
 }  // namespace
 }  // namespace stackvisor::control
+
+namespace stackvisor::control {
+namespace {
+
+TEST_CASE("control top: the innermost pid of /proc/PID/status") {
+  CHECK(InnermostPid("Name:\tsleep\nPid:\t4242\nNSpid:\t4242\t7\nNSpgid:\t4242\t7\n") == 7);
+  CHECK(InnermostPid("NSpid:\t99\n") == 99);
+  CHECK_FALSE(InnermostPid("Name:\tsleep\nPid:\t1\n").has_value());
+  CHECK_FALSE(InnermostPid("NSpid:\n").has_value());
+  CHECK_FALSE(InnermostPid("NSpid:\t12x\n").has_value());
+}
+
+}  // namespace
+}  // namespace stackvisor::control
