@@ -123,7 +123,7 @@ std::optional<std::vector<nlohmann::json>> FetchServices(control::Client& client
   if (names.empty()) {
     auto body = CallJson(client, "GET", "/v1/services");
     if (!body) return std::nullopt;
-    for (auto& s : (*body)["services"]) services.push_back(s);
+    for (auto& s : (*body)["services"]) services.push_back(std::move(s));  // no deep copies
     return services;
   }
   for (const auto& name : names) {

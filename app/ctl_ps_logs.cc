@@ -32,14 +32,22 @@ std::vector<nlohmann::json> Visible(const std::vector<nlohmann::json>& services,
 }
 
 void Print(const std::vector<nlohmann::json>& services, const ControlInvocation& ctl) {
-  auto shown = Visible(services, ctl);
   if (ctl.json) {
-    std::cout << nlohmann::json(shown).dump(-1, ' ', false,
-                                            nlohmann::json::error_handler_t::replace)
-              << "\n";
-  } else {
-    std::cout << control::PsTable(shown);
+    // Each shown object dumped in place: copying 1,000 of them into a new array first was a
+    // third of `ps --json`'s time.
+    const bool every = ctl.all || !ctl.services.empty();
+    std::string out = "[";
+    for (const auto& s : services) {
+      if (!every && !control::ShownByDefault(s)) continue;
+      if (out.size() > 1) out += ',';
+      out += s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    out += "]\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    return;
   }
+  std::cout << control::PsTable(Visible(services, ctl));
   std::cout.flush();
 }
 
