@@ -33,17 +33,8 @@ for p in $pkgs; do
   fi
 done
 
-# The export tests' npm validators, as the calling user into a cache. npm itself is not an apt
-# package here: Debian's conflicts with the nodejs that ships it (NodeSource's).
-test_tools() {
-  if [ "${1:-}" != "--build-only" ]; then
-    "$(dirname "$0")/install-test-tools.sh"
-  fi
-}
-
 if [ -z "$missing" ]; then
   echo "install-deps: all packages already installed"
-  test_tools "${1:-}"
   exit 0
 fi
 
@@ -63,5 +54,4 @@ APT_OPTS="-o DPkg::Lock::Timeout=600"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get $APT_OPTS update -q
 # shellcheck disable=SC2086  # word splitting of $missing is intended
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get $APT_OPTS install -y -q $missing
-test_tools "${1:-}"
 echo "install-deps: done"

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/install-deps.sh
+# The export tests' npm validators, as the calling user into a cache (only the tests need them,
+# so the example's command does not depend on the npm registry).
+scripts/install-test-tools.sh
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTACKVISOR_WERROR=ON
 cmake --build build -j"$jobs"
