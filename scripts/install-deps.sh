@@ -7,8 +7,8 @@
 #   --build-only   only the compiler toolchain and libraries (no stack packages)
 # Runs as root, or through sudo when not root.
 #
-# Installing postgresql, redis-server and nginx on a machine with systemd starts the system
-# services on 5432, 6379 and 80. The example uses other ports (55432, 56379, 8000, 8001, 8080) so
+# Installing postgresql, redis-server, nginx and caddy on a machine with systemd starts the system
+# services on 5432, 6379 and 80 (caddy's too). The example uses other ports (55432, 56379, 8000, 8001, 8080) so
 # it does not clash with them; in a container without systemd nothing starts.
 set -eu
 
@@ -17,7 +17,7 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config libuv1-dev libyaml-cpp-dev libspdlo
 TEST_PKGS="python3 procps util-linux curl passwd clang libclang-rt-14-dev help2man lintian"
 STACK_PKGS="postgresql postgresql-15-postgis-3 redis-server nginx python3-django
   python3-django-channels python3-channels-redis daphne gunicorn python3-psycopg2
-  python3-websockets"
+  python3-websockets caddy"
 
 pkgs="$BUILD_PKGS $TEST_PKGS"
 if [ "${1:-}" != "--build-only" ]; then
