@@ -51,7 +51,8 @@ class BashCompletion(unittest.TestCase):
     def test_subcommands_from_the_cli(self):
         self.assertEqual(sorted(self.complete("")), subcommands())
         self.assertTrue({"up", "config", "export", "completion"} <= set(subcommands()))
-        self.assertEqual(self.complete("ex"), ["export"])
+        self.assertEqual(sorted(self.complete("ex")), ["exec", "export"])
+        self.assertEqual(self.complete("exp"), ["export"])
 
     def test_options_and_positional_choices(self):
         self.assertIn("--output", self.complete("export", "--"))
