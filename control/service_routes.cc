@@ -93,26 +93,23 @@ void AddCommandRoutes(Router& router, Supervisor& supervisor) {
                supervisor.StartService(*index);
                reply->Json(202, Accepted(request.params.at("name"), "start"));
              });
-  router.Add("POST", "/v1/services/{name}/stop",
-             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               std::optional<config::Duration> grace;
-               auto index = FindOr404(supervisor, request, *reply);
-               if (!index || !GraceOr400(request, *reply, grace) ||
-                   RefuseWhileStopping(supervisor, *reply))
-                 return;
-               supervisor.StopService(*index, grace);
-               reply->Json(202, Accepted(request.params.at("name"), "stop"));
-             });
-  router.Add("POST", "/v1/services/{name}/restart",
-             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               std::optional<config::Duration> grace;
-               auto index = FindOr404(supervisor, request, *reply);
-               if (!index || !GraceOr400(request, *reply, grace) ||
-                   RefuseWhileStopping(supervisor, *reply))
-                 return;
-               supervisor.RestartService(*index, grace);
-               reply->Json(202, Accepted(request.params.at("name"), "restart"));
-             });
+  // stop and restart take the same `timeout` and differ only in the command they push.
+  using Timed = void (Supervisor::*)(size_t, std::optional<config::Duration>);
+  auto add_timed = [&router, &supervisor](const char* action, Timed command) {
+    router.Add("POST", std::string("/v1/services/{name}/") + action,
+               [&supervisor, action, command](const Request& request,
+                                              std::unique_ptr<Reply> reply) {
+                 std::optional<config::Duration> grace;
+                 auto index = FindOr404(supervisor, request, *reply);
+                 if (!index || !GraceOr400(request, *reply, grace) ||
+                     RefuseWhileStopping(supervisor, *reply))
+                   return;
+                 (supervisor.*command)(*index, grace);
+                 reply->Json(202, Accepted(request.params.at("name"), action));
+               });
+  };
+  add_timed("stop", &Supervisor::StopService);
+  add_timed("restart", &Supervisor::RestartService);
   router.Add("POST", "/v1/services/{name}/kill",
              [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
                auto index = FindOr404(supervisor, request, *reply);
