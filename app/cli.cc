@@ -20,11 +20,11 @@
 extern char** environ;
 
 namespace stackvisor::app {
-namespace {
 
-void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
+void AddProjectOptions(CLI::App* cmd, Invocation& inv, bool short_file) {
   // Each occurrence takes exactly one value, so `up -f a.yaml web` names a service.
-  cmd->add_option("-f,--file", inv.load.files, "Manifest file (repeat to merge, compose rules)")
+  cmd->add_option(short_file ? "-f,--file" : "--file", inv.load.files,
+                  "Manifest file (repeat to merge, compose rules)")
       ->allow_extra_args(false);
   cmd->add_option("-p,--project-name", inv.load.project_name,
                   "Project name (default: COMPOSE_PROJECT_NAME, the top-level name, the "
@@ -37,6 +37,10 @@ void AddLoadOptions(CLI::App* cmd, Invocation& inv) {
                   "Interpolation variables file (default: PROJECT_DIR/.env)")
       ->allow_extra_args(false);
 }
+
+namespace {
+
+void AddLoadOptions(CLI::App* cmd, Invocation& inv) { AddProjectOptions(cmd, inv, true); }
 
 std::map<std::string, std::string> ProcessEnvironment() {
   std::map<std::string, std::string> env;

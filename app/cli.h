@@ -5,6 +5,10 @@
 
 #include "config/loader.h"
 
+namespace CLI {
+class App;
+}
+
 namespace stackvisor::app {
 
 /// What the user asked for on the command line, parsed but not yet acted on.
@@ -28,6 +32,11 @@ struct Invocation {
   std::optional<size_t> log_lines;
   std::string log_bytes;
 };
+
+/// AddProjectOptions adds how every command finds its project (-f/--file, -p/--project-name,
+/// --project-directory, --profile, --env-file) to `cmd`; without short_file, -f is left for
+/// the command's own use (`logs -f` follows).
+void AddProjectOptions(CLI::App* cmd, Invocation& inv, bool short_file);
 
 /// ParseAndRun parses argv with CLI11 and dispatches; returns the process exit code
 /// (2 for bad usage).

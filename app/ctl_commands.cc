@@ -10,24 +10,11 @@
 namespace stackvisor::app {
 namespace {
 
-// As `up`'s load options (cli.cc), but `logs` gives -f to --follow, as compose does.
-void AddLoadOptions(CLI::App* cmd, Invocation& inv, bool short_file) {
-  cmd->add_option(short_file ? "-f,--file" : "--file", inv.load.files,
-                  "Manifest file (repeat to merge, compose rules)")
-      ->allow_extra_args(false);
-  cmd->add_option("--project-directory", inv.load.project_directory,
-                  "Project directory (default: the first file's directory)");
-  cmd->add_option("--profile", inv.load.profiles, "Enable a profile (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--env-file", inv.load.env_files,
-                  "Interpolation variables file (default: PROJECT_DIR/.env)")
-      ->allow_extra_args(false);
-}
-
 CLI::App* Verb(CLI::App& cli, Invocation& inv, ControlInvocation& ctl, const std::string& name,
                const std::string& help, bool short_file = true) {
   auto* cmd = cli.add_subcommand(name, help);
-  AddLoadOptions(cmd, inv, short_file);
+  // `logs` gives -f to --follow, as compose does.
+  AddProjectOptions(cmd, inv, short_file);
   cmd->callback([&ctl, name] { ctl.verb = name; });
   return cmd;
 }

@@ -4,6 +4,7 @@ is ready (or says why not); `down` stops it and waits until it is gone; -p names
 Each test has its own project directory and STACKVISOR_RUNTIME_DIR; every service carries the
 test's SV_TEST_TAG, so whatever is left is found in /proc and killed when the test ends.
 """
+import json
 import os
 import pwd
 import re
@@ -218,6 +219,16 @@ class Detach(unittest.TestCase):
         p.wait_for_pids(2)
         for name in ("alpha", "beta"):
             self.assertTrue(os.path.exists(os.path.join(xdg, "stackvisor", name, "api.sock")))
+        # The control verbs take -p too, and reach that stack: alpha's web, not beta's.
+        ps_a = p.run("ps", "--json", "-p", "alpha")
+        ps_b = p.run("ps", "--json", "-p", "beta")
+        self.assertEqual(ps_a.returncode, 0, p.describe(ps_a))
+        self.assertEqual(ps_b.returncode, 0, p.describe(ps_b))
+        web_a = json.loads(ps_a.stdout)[0]
+        web_b = json.loads(ps_b.stdout)[0]
+        self.assertEqual((web_a["state"], web_b["state"]), ("running", "running"))
+        if os.getuid() == 0:  # host pids (cgroups); an ordinary user's are namespace pids
+            self.assertEqual(sorted([web_a["pid"], web_b["pid"]]), sorted(p.pids()))
         down = p.run("down", "-p", "alpha")
         self.assertEqual(down.returncode, 0, p.describe(down))
         self.assertEqual(len(p.pids()), 1, "down -p alpha stopped beta too")
