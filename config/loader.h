@@ -23,6 +23,8 @@ struct LoadOptions {
   // Whose privileges the services get (user: checks, STACKVISOR_STATE_HOME); unset: ours.
   // `export` sets 0: its units and jobs run under a root service manager, not this shell.
   std::optional<unsigned> euid;
+  // `up --scale web=3` and `scale web=3`: replica counts that beat `deploy.replicas`/`scale:`.
+  std::map<std::string, int> scale;
 };
 
 struct LoadResult {
