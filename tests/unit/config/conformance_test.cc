@@ -1,0 +1,81 @@
+// Conformance cases taken from compose's reference implementation (compose-go's loader and
+// dotenv tests) where stackvisor disagreed: each was a bug found by running real files.
+#include <doctest/doctest.h>
+
+#include "config/env_file.h"
+#include "config/interpolate.h"
+#include "config/loader.h"
+#include "tests/unit/config/load_test_util.h"
+
+using namespace stackvisor::config;
+using namespace stackvisor::config::testing;
+using Words = std::vector<std::string>;
+
+namespace {
+
+std::vector<EnvEntry> ParseOk(const std::string& text, const Variables& vars = {}) {
+  std::vector<EnvFileIssue> issues;
+  auto entries = ParseEnvFile(text, vars, issues);
+  for (const auto& i : issues) FAIL_CHECK("line " << i.line << ": " << i.message);
+  return entries;
+}
+
+}  // namespace
+
+TEST_CASE("ParseEnvFile strips a UTF-8 byte order mark at the start") {
+  auto entries = ParseOk("\xEF\xBB\xBFKEY=value\n");
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].key == "KEY");
+  CHECK(entries[0].value == "value");
+}
+
+TEST_CASE("ParseEnvFile accepts YAML-style KEY: value lines") {
+  auto entries = ParseOk("KEY: value\nQUOTED: \"a b\"\nURL=http://x:80\n");
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].key == "KEY");
+  CHECK(entries[0].value == "value");
+  CHECK(entries[1].key == "QUOTED");
+  CHECK(entries[1].value == "a b");
+  CHECK(entries[2].key == "URL");
+  CHECK(entries[2].value == "http://x:80");  // the first separator ends the key
+}
+
+TEST_CASE("ParseEnvFile resolves a bare KEY from the variables, else leaves it out") {
+  auto entries = ParseOk("FROM_ENV\nNOWHERE\nEARLIER=1\nEARLIER\n", {{"FROM_ENV", "env"}});
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].key == "FROM_ENV");
+  CHECK(entries[0].value == "env");
+  CHECK(entries[1].key == "EARLIER");
+  CHECK(entries[2].key == "EARLIER");  // a bare key sees the file's own earlier definition
+  CHECK(entries[2].value == "1");
+}
+
+TEST_CASE("Interpolate: braces inside an operator's argument belong to it") {
+  std::vector<InterpolationIssue> issues;
+  CHECK(Interpolate(R"(${X:-{"a":1}})", {{"X", "set"}}, issues) == "set");
+  CHECK(Interpolate(R"(${X:-{"a":1}})", {}, issues) == R"({"a":1})");
+  CHECK(Interpolate(R"(${X:+{"a":{"b":2}}} tail)", {{"X", "1"}}, issues) ==
+        R"({"a":{"b":2}} tail)");
+  CHECK(Interpolate(R"(${X-{}})", {{"X", ""}}, issues) == "");
+  CHECK(issues.empty());
+}
+
+TEST_CASE("Load: env_file strings append across files, profiles are de-duplicated") {
+  LoadOptions options = OptionsIn("conformance");
+  options.files = {"compose.yaml", "override.yaml"};
+  options.profiles = {"debug"};
+  options.environment["FROM_SHELL"] = "shell";
+  auto result = Load(options);
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  const Service& web = *result.manifest->Find("web");
+  CHECK(web.environment.at("FROM_A") == "a");  // a.env is still read (and its BOM stripped)
+  CHECK(web.environment.at("FROM_B") == "b");
+  CHECK(web.environment.at("SHARED") == "b");  // later files win
+  CHECK(web.environment.at("COLON") == "yes");
+  CHECK(web.environment.at("FROM_SHELL") == "shell");
+  CHECK(web.environment.at("FROM_DOTENV") == "dot");  // .env (with a BOM) feeds the lookup
+  CHECK_FALSE(web.environment.contains("NOWHERE"));
+  CHECK(web.profiles == Words{"debug", "tools", "extra"});
+  CHECK(Text(result).empty());
+}
