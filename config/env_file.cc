@@ -14,6 +14,8 @@ class Reader {
       : text_(text), vars_(vars), scope_(vars), issues_(issues) {}
 
   std::vector<EnvEntry> Run() {
+    // Editors on Windows write a byte order mark; compose skips it, else the first key has it.
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
     while (pos_ < text_.size()) Line();
     return std::move(entries_);
   }
@@ -29,7 +31,10 @@ class Reader {
     }
     const int line = line_;
     const size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] != '=' && text_[pos_] != '\n') ++pos_;
+    // `KEY: value` is read too, as compose's dotenv does (YAML-style files); the first '=' or
+    // ':' ends the key, so `URL=http://x` keeps its colon.
+    while (pos_ < text_.size() && text_[pos_] != '=' && text_[pos_] != ':' && text_[pos_] != '\n')
+      ++pos_;
     std::string key(text_.substr(start, pos_ - start));
     while (!key.empty() && IsBlank(key.back())) key.pop_back();
     if (key.empty() || key.find_first_of(" \t#") != std::string::npos) {
@@ -38,10 +43,12 @@ class Reader {
       return SkipLine();
     }
     if (pos_ >= text_.size() || text_[pos_] == '\n') {
-      entries_.push_back({key, std::nullopt, line});
+      // A bare KEY passes a value through from the variables (or an earlier line); unresolved,
+      // it is left out, as compose does: setting it to "" would be a value nobody gave.
+      if (auto it = scope_.find(key); it != scope_.end()) entries_.push_back({key, it->second, line});
       return SkipLine();
     }
-    ++pos_;  // '='
+    ++pos_;  // '=' or ':'
     SkipBlanks();
     std::optional<std::string> value;
     if (pos_ < text_.size() && text_[pos_] == '\'') value = SingleQuoted(line);

@@ -15,11 +15,16 @@ class Parser {
   Parser(std::string_view text, const Variables& vars) : text_(text), vars_(vars) {}
 
   // Reads until the end, or until an unmatched '}' when inside a braced argument.
+  // Plain braces in an argument pair up, as compose-go matches them: `${X:-{"a":1}}` has the
+  // default `{"a":1}`, and with X set nothing of it may leak out.
   std::string Text(bool in_argument, std::vector<InterpolationIssue>& issues) {
     std::string out;
+    int open_braces = 0;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
-      if (in_argument && c == '}') return out;
+      if (in_argument && c == '}' && open_braces == 0) return out;
+      if (in_argument && c == '{') ++open_braces;
+      if (in_argument && c == '}') --open_braces;
       if (c != '$') {
         out += c;
         ++pos_;

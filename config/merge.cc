@@ -10,6 +10,49 @@ bool ReplacesWhole(const std::string& key) {
   return key == "command" || key == "entrypoint" || key == "test";
 }
 
+// What makes two items of a sequence the same entry, for the sequences compose keeps unique
+// when files merge (its `unique` indexers); "" for the sequences that simply append.
+std::string UniqueKey(const std::string& key, const Node& item) {
+  if (key == "profiles") return item.IsScalar() ? item.value : std::string();
+  if (key == "env_file") {
+    if (item.IsScalar()) return item.value;
+    const Node* path = item.IsMap() ? item.Get("path") : nullptr;
+    return path && path->IsScalar() ? path->value : std::string();
+  }
+  return "";
+}
+
+// Appends over's items; an item equal (by UniqueKey) to an earlier one replaces it in place,
+// as compose-go's EnforceUnicity does.
+void AppendItems(Node& existing, const Node& over, const std::string& key) {
+  for (const Node& item : over.items) {
+    const std::string unique = UniqueKey(key, item);
+    bool replaced = false;
+    if (!unique.empty()) {
+      for (Node& earlier : existing.items) {
+        if (UniqueKey(key, earlier) == unique) {
+          earlier = item;
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) existing.items.push_back(item);
+  }
+}
+
+// env_file: a.env is [a.env] when files merge, so that a later file's env_file adds to it
+// (compose's mergeToSequence) instead of replacing it. A single file keeps its own shape, so
+// messages name `env_file`, not `env_file[0]`.
+Node AsSequence(const Node& node) {
+  if (!node.IsScalar()) return node;
+  Node list;
+  list.kind = Node::Kind::kSequence;
+  list.pos = node.pos;
+  list.items.push_back(node);
+  return list;
+}
+
 }  // namespace
 
 void MergeTree(Node& base, const Node& over) {
@@ -26,10 +69,14 @@ void MergeTree(Node& base, const Node& over) {
     Node* existing = base.Get(entry.key);
     if (!existing || value.tag == "!override") {
       base.Set(entry.key, entry.key_pos, value);
+    } else if (entry.key == "env_file" && (existing->IsScalar() || value.IsScalar()) &&
+               !existing->IsMap() && !value.IsMap() && !existing->IsNull() && !value.IsNull()) {
+      *existing = AsSequence(*existing);
+      AppendItems(*existing, AsSequence(value), entry.key);
     } else if (existing->IsMap() && value.IsMap()) {
       MergeTree(*existing, value);
     } else if (existing->IsSequence() && value.IsSequence() && !ReplacesWhole(entry.key)) {
-      existing->items.insert(existing->items.end(), value.items.begin(), value.items.end());
+      AppendItems(*existing, value, entry.key);
     } else {
       *existing = value;
     }
