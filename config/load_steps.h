@@ -50,6 +50,9 @@ struct ServiceDraft {
   bool active = true;
   SourcePos depends_on_pos;                    // the depends_on key
   std::map<std::string, SourcePos> dependency_pos;  // each dependency's key
+  // Keys stackvisor ignores (docker-only or not about processes), in file order, with where
+  // each is written: reported once per key for the whole project, not once per service.
+  std::vector<std::pair<std::string, SourcePos>> ignored_keys;
 };
 
 /// BuildService validates one service's tree and fills a draft. Host lookups (env files,
@@ -60,6 +63,11 @@ ServiceDraft BuildService(const std::string& name, const SourcePos& name_pos, co
 /// CheckDependencies reports unknown, inactive-required and cyclic dependencies among active
 /// drafts and drops inactive optional ones.
 void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r);
+
+/// SummariseIgnoredKeys warns once per ignored key, at its first place, naming how many
+/// services and which (the first few) carry it: one real file gave 186 warnings, one per key
+/// per service, that buried everything else.
+void SummariseIgnoredKeys(const std::vector<ServiceDraft>& drafts, Reporter& r);
 
 /// BuildProject turns the merged tree into a Manifest: top-level keys, project name,
 /// x-stackvisor overlays, profiles, every service, dependency checks. The result is only

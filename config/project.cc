@@ -187,6 +187,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
                                        [&](const std::string& p) { return active.count(p) > 0; });
     drafts.push_back(BuildService(e.key, e.key_pos, e.value, is_active, context, r));
   }
+  SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));

@@ -31,11 +31,22 @@ const std::vector<std::string>& DockerOnlyKeys() {
       "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
       "shm_size", "stdin_open", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits",
       "userns_mode", "uts", "volumes", "volumes_from",
+      // newer compose-spec keys, about models and plugins rather than processes
+      "models", "provider", "pull_refresh_after", "use_api_socket",
   };
   return kKeys;
 }
 
 }  // namespace
+
+std::string IgnoredKeyReason(const std::string& key) {
+  if (key == "models" || key == "use_api_socket")
+    return "ignored: a container engine feature, not a process setting";
+  if (key == "provider")
+    return "ignored: provider services are run by a compose plugin; give the service a "
+           "'command' to run it here";
+  return "ignored: stackvisor runs native processes";
+}
 
 bool IsDockerOnlyKey(const std::string& key) {
   for (const auto& k : DockerOnlyKeys())
@@ -113,7 +124,7 @@ void ServiceBuilder::Key(const MapEntry& entry) {
   } else if (key == "extends") {
     r_.Error(entry.key_pos, Path(key), "not supported: merge several files with -f instead");
   } else if (IsDockerOnlyKey(key)) {
-    r_.Warning(entry.key_pos, Path(key), "ignored: stackvisor runs native processes");
+    draft_.ignored_keys.emplace_back(key, entry.key_pos);
     EngineKey(entry);
   } else {
     r_.Error(entry.key_pos, Path(key), "unknown key" + DidYouMean(key, ServiceKeys()));

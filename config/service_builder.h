@@ -65,4 +65,7 @@ class ServiceBuilder {
 /// The service keys docker needs and stackvisor ignores with a warning.
 bool IsDockerOnlyKey(const std::string& key);
 
+/// The warning's text for an ignored key: "ignored: why".
+std::string IgnoredKeyReason(const std::string& key);
+
 }  // namespace stackvisor::config

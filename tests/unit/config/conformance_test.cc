@@ -79,3 +79,60 @@ TEST_CASE("Load: env_file strings append across files, profiles are de-duplicate
   CHECK(web.profiles == Words{"debug", "tools", "extra"});
   CHECK(Text(result).empty());
 }
+
+TEST_CASE("Load: an ignored key is one warning for all the services that carry it") {
+  auto result = LoadText(R"(services:
+  a:
+    command: run
+    image: x
+    ports: ["80"]
+  b:
+    command: run
+    image: x
+  c:
+    command: run
+    image: x
+    container_name: c
+  d:
+    command: run
+    image: x
+  e:
+    command: run
+    image: x
+)");
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  CHECK(Text(result) ==
+        "inline.yaml:4:5: warning: services.*.image: ignored in 5 services (a, b, c and 2 more): "
+        "stackvisor runs native processes\n"
+        "inline.yaml:5:5: warning: services.a.ports: ignored: stackvisor runs native processes\n"
+        "inline.yaml:12:5: warning: services.c.container_name: ignored: stackvisor runs native "
+        "processes\n");
+}
+
+TEST_CASE("Load: newer compose keys that do not concern processes are ignored with a note") {
+  auto result = LoadText(R"(services:
+  app:
+    command: run
+    models: [llm]
+    use_api_socket: true
+    pull_refresh_after: 1h
+  ai:
+    command: serve
+    provider: {type: model, options: {model: x}}
+models:
+  llm: {model: ai/smollm2}
+)");
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  CHECK(Text(result) ==
+        "inline.yaml:4:5: warning: services.app.models: ignored: a container engine feature, "
+        "not a process setting\n"
+        "inline.yaml:5:5: warning: services.app.use_api_socket: ignored: a container engine "
+        "feature, not a process setting\n"
+        "inline.yaml:6:5: warning: services.app.pull_refresh_after: ignored: stackvisor runs "
+        "native processes\n"
+        "inline.yaml:9:5: warning: services.ai.provider: ignored: provider services are run by a "
+        "compose plugin; give the service a 'command' to run it here\n"
+        "inline.yaml:10:1: warning: models: ignored: stackvisor runs native processes\n");
+}
