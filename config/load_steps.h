@@ -36,6 +36,35 @@ void NormaliseTree(Node& root, Reporter& r);
 /// !override (replace whole).
 void MergeTree(Node& base, const Node& over);
 
+/// ReadTree reads one more manifest-shaped file (extended or included) as Load reads a -f
+/// file: parsed, interpolated with vars, normalised. Named `shown` in diagnostics; when it
+/// cannot be read the error is at `at` ("cannot read WHAT 'shown': why") and a null node
+/// comes back, as it does when it does not parse (reported in the file).
+Node ReadTree(const std::string& absolute, const std::string& shown, const Variables& vars,
+              const SourcePos& at, const std::string& path, const std::string& what,
+              Reporter& r);
+
+/// RebaseServicePaths makes the host paths of a service read from another directory
+/// (env_file, working_dir, extends.file, also under x-stackvisor) absolute against dir, so
+/// they keep meaning the same files once the service is merged into the main model.
+void RebaseServicePaths(Node& service, const std::string& dir);
+
+/// ApplyExtends replaces every service that has `extends` by its base (from the same model,
+/// or from `file`, relative to dir) with the service merged over it, recursively; cycles,
+/// missing files and services are errors at the `extends` that names them. dir is the
+/// model's project directory; cwd names other files in diagnostics.
+/// The tag of the null `extends` ApplyExtends leaves where it failed (and reported why).
+inline constexpr char kFailedExtends[] = "!extends-failed";
+void ApplyExtends(Node& model, const std::string& dir, const std::string& cwd,
+                  const Variables& vars, Reporter& r);
+
+/// ApplyIncludes loads the models a file's top-level `include` names (each with its own
+/// project directory and env files, its relative paths resolved there) and adds their
+/// services to it; a service the file defines too is an error unless both are the same.
+/// `chain` holds the files being included, outermost first, for cycle errors.
+void ApplyIncludes(Node& model, const std::string& dir, const std::string& cwd,
+                   const Variables& vars, std::vector<std::string>& chain, Reporter& r);
+
 /// Everything the service builder needs besides the service's own tree.
 struct BuildContext {
   std::string project_directory;  // absolute

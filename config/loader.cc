@@ -1,5 +1,6 @@
 // Load as a sequence of named steps: find the files, read the variables, read and interpolate
-// each file, merge them, then build and check the project (project.cc).
+// each file (with what it includes), merge them, apply extends, then build and check the
+// project (project.cc).
 #include "config/loader.h"
 
 #include <algorithm>
@@ -50,8 +51,12 @@ class Loader {
       }
       InterpolateTree(tree, variables_, r_);
       NormaliseTree(tree, r_);
+      std::vector<std::string> chain{file.absolute};
+      ApplyIncludes(tree, project_dir_, cwd_, variables_, chain, r_);
       MergeTree(merged, tree);
     }
+    // After the merge, so that a later file can change a base service or add an extends.
+    ApplyExtends(merged, project_dir_, cwd_, variables_, r_);
     // Validating what is left of a file that could not be read or parsed would only report
     // its absence ("no command", "got null"), burying the one error that matters.
     if (unreadable || (HasErrors(result_.diagnostics) && merged.entries.empty())) return Finish();

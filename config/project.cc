@@ -30,7 +30,7 @@ std::string NormaliseProjectName(const std::string& raw) {
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"name", "services", "version"};
+const std::vector<std::string> kTopLevelKeys = {"include", "name", "services", "version"};
 const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
                                                       "models"};
 
@@ -79,9 +79,7 @@ void TopLevel(const Node& merged, Reporter& r) {
   for (const auto& e : merged.entries) {
     const std::string& key = e.key;
     if (key == "name" || key == "services" || key == "version" || key.rfind("x-", 0) == 0) continue;
-    if (key == "include") {
-      r.Error(e.key_pos, key, "not supported: merge several files with -f instead");
-    } else if (std::find(kDockerTopLevelKeys.begin(), kDockerTopLevelKeys.end(), key) !=
+    if (std::find(kDockerTopLevelKeys.begin(), kDockerTopLevelKeys.end(), key) !=
                kDockerTopLevelKeys.end()) {
       r.Warning(e.key_pos, key, "ignored: stackvisor runs native processes");
     } else {

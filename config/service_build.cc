@@ -12,7 +12,7 @@ const std::vector<std::string>& ServiceKeys() {
   static const std::vector<std::string> kKeys = {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
-      "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor",
+      "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "extends",
   };
   return kKeys;
 }
@@ -119,10 +119,10 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Profiles(value);
   } else if (key == "restart_backoff") {
     RestartBackoff(value);
+  } else if (key == "extends" && value.tag == kFailedExtends) {
+    argv_error_ = true;  // the base it names was not found: its command is not missing news
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
-  } else if (key == "extends") {
-    r_.Error(entry.key_pos, Path(key), "not supported: merge several files with -f instead");
   } else if (IsDockerOnlyKey(key)) {
     draft_.ignored_keys.emplace_back(key, entry.key_pos);
     EngineKey(entry);

@@ -136,3 +136,54 @@ models:
         "compose plugin; give the service a 'command' to run it here\n"
         "inline.yaml:10:1: warning: models: ignored: stackvisor runs native processes\n");
 }
+
+TEST_CASE("Load: extends merges the base under the service, from this file or another") {
+  auto result = Load(OptionsIn("extends"));
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  CHECK(Text(result).empty());
+  const Manifest& m = *result.manifest;
+  const Service& web = *m.Find("web");
+  CHECK(web.argv == Words{"run", "base"});          // inherited
+  CHECK(web.environment.at("A") == "1");             // mappings merge by key
+  CHECK(web.environment.at("B") == "2");             // the extending service wins
+  CHECK(web.environment.at("FROM_BASE") == "yes");   // env_file inherited
+  const Service& chain = *m.Find("chain");           // extends of an extends
+  CHECK(chain.environment.at("B") == "2");
+  CHECK(chain.argv == Words{"run", "base"});
+  const Service& worker = *m.Find("worker");
+  CHECK(worker.argv == Words{"celery"});             // scalars: the service wins
+  CHECK(worker.stop_signal == 2);                    // from `shared`, two files away
+  CHECK(worker.environment.at("W") == "1");
+  // Relative paths of the other file resolve against its own directory.
+  CHECK(worker.working_dir == DataDir("extends/common/app"));
+  CHECK(worker.environment.at("FROM_COMMON") == "yes");
+  REQUIRE(worker.depends_on.size() == 1);            // inherited, as compose-go does
+  CHECK(worker.depends_on[0].service == "base");
+}
+
+TEST_CASE("Load: include adds another model's services, resolved in its own directory") {
+  LoadOptions options = OptionsIn("include");
+  auto result = Load(options);
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  CHECK(Text(result).empty());
+  const Manifest& m = *result.manifest;
+  REQUIRE(m.services.size() == 3);
+  CHECK(m.services[0].name == "db");  // included services first, in include order
+  CHECK(m.services[1].name == "cache");
+  CHECK(m.services[2].name == "web");
+  const Service& db = m.services[0];
+  CHECK(db.argv == Words{"postgres", "-p", "5433"});  // the included project's .env
+  CHECK(db.environment.at("PGDATA") == "here");        // its env_file, from its directory
+  CHECK(db.working_dir == DataDir("include/db/data"));
+  CHECK(m.services[1].argv == Words{"redis-server", "--port", "6380"});  // include env_file
+  CHECK(m.services[1].working_dir == DataDir("include/cache"));  // its project directory
+  CHECK(m.services[2].working_dir == DataDir("include"));
+  CHECK(m.project_directory == DataDir("include"));
+
+  options.environment["CACHE_PORT"] = "7000";  // the including side's variables win
+  auto again = Load(options);
+  REQUIRE(again.manifest);
+  CHECK(again.manifest->Find("cache")->argv == Words{"redis-server", "--port", "7000"});
+}
