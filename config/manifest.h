@@ -96,6 +96,18 @@ struct EngineKeys {
   bool operator==(const EngineKeys&) const = default;
 };
 
+/// One compose lifecycle hook (post_start, pre_stop): a command run as the service's process
+/// is (its environment, user and directory) unless the hook says otherwise.
+struct Hook {
+  std::vector<std::string> command;        // as split; never empty once valid
+  std::optional<User> user;                // unset: the service's
+  std::optional<std::string> working_dir;  // absolute; unset: the service's
+  std::vector<std::string> environment;    // KEY=VALUE over the service's
+  bool privileged = false;                 // accepted; a native process has nothing to grant
+
+  bool operator==(const Hook&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -113,6 +125,8 @@ struct Service {
   int stop_signal = 15;  // SIGTERM
   Duration stop_grace_period = 10000ms;
   std::vector<std::string> profiles;
+  std::vector<Hook> post_start;  // run after the process started, in order
+  std::vector<Hook> pre_stop;    // run before the stop signal, within the grace period
   EngineKeys engine;
   SourcePos pos;  // the service's key
 

@@ -13,6 +13,7 @@ const std::vector<std::string>& ServiceKeys() {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
       "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "extends",
+      "post_start", "pre_stop",
   };
   return kKeys;
 }
@@ -27,8 +28,7 @@ const std::vector<std::string>& DockerOnlyKeys() {
       "gpus", "group_add", "hostname", "image", "init", "ipc", "isolation", "label_file",
       "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
       "mem_swappiness", "memswap_limit", "network_mode", "networks", "oom_kill_disable",
-      "oom_score_adj", "pid", "pids_limit", "platform", "ports", "post_start", "pre_stop",
-      "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
+      "oom_score_adj", "pid", "pids_limit", "platform", "ports", "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
       "shm_size", "stdin_open", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits",
       "userns_mode", "uts", "volumes", "volumes_from",
       // newer compose-spec keys, about models and plugins rather than processes
@@ -119,8 +119,14 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Profiles(value);
   } else if (key == "restart_backoff") {
     RestartBackoff(value);
+  } else if (key == "post_start" || key == "pre_stop") {
+    (key == "post_start" ? s.post_start : s.pre_stop) = Hooks(value, Path(key));
   } else if (key == "extends" && value.tag == kFailedExtends) {
     argv_error_ = true;  // the base it names was not found: its command is not missing news
+  } else if (key == "pre_start") {
+    r_.Error(entry.key_pos, Path(key),
+             "unknown key: compose's lifecycle hooks are post_start (after the process started) "
+             "and pre_stop (before it is stopped)");
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {

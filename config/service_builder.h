@@ -48,6 +48,11 @@ class ServiceBuilder {
   void Dependency(const MapEntry& entry, const std::string& path);
   void RestartBackoff(const Node& node);
 
+  // service_hooks.cc
+  std::vector<Hook> Hooks(const Node& node, const std::string& path);
+  std::optional<Hook> OneHook(const Node& node, const std::string& path);
+  void HookEnvironment(const Node& node, const std::string& path, Hook& hook);
+
   // service_engine.cc
   void EngineKey(const MapEntry& entry);
 

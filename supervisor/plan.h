@@ -40,6 +40,9 @@ struct Action {
   Kind kind = Kind::kLog;
   size_t service = 0;
   int signal = 0;
+  // kSignal: the stop signal of a stop, which the service's pre_stop hooks (if any) precede;
+  // the kill timer armed with it bounds them too.
+  bool stop = false;
   TimerKind timer = TimerKind::kRestart;
   config::Duration delay{0};
   int exit_code = 0;
@@ -49,6 +52,11 @@ struct Action {
   static Action Signal(size_t service, int signal) {
     Action a = Make(Kind::kSignal, service);
     a.signal = signal;
+    return a;
+  }
+  static Action StopSignal(size_t service, int signal) {
+    Action a = Signal(service, signal);
+    a.stop = true;
     return a;
   }
   static Action StartTimer(size_t service, TimerKind timer, config::Duration delay) {

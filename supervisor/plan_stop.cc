@@ -27,7 +27,7 @@ void Plan::StopOne(size_t index) {
   if (s.alive) {
     s.phase = Phase::kStopping;
     Log(index, "stopping (" + procs::SignalName(svc.stop_signal) + ")");
-    Emit(Action::Signal(index, svc.stop_signal));
+    Emit(Action::StopSignal(index, svc.stop_signal));
     Emit(Action::StartTimer(index, TimerKind::kKill, GraceFor(index)));
   } else if (s.phase == Phase::kBackoff) {
     Emit(Action::CancelTimer(index, TimerKind::kRestart));

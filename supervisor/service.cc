@@ -35,7 +35,8 @@ Service::Service(ServiceContext& context, const config::Service& config, int log
       log_source_(log_source),
       callbacks_(std::move(callbacks)),
       restart_timer_(context.loop),
-      kill_timer_(context.loop) {
+      kill_timer_(context.loop),
+      hooks_(context.loop, *context.reaper, *context.mux, log_source) {
   const auto& check = config_.healthcheck;
   if (check.kind == config::ProbeKind::kLog)
     log_matcher_ = std::make_unique<healthcheck::LogMatcher>(check.log_regex);
@@ -54,14 +55,25 @@ Service::~Service() {
     if (!run->exited) context_.reaper->Forget(run->pid);
 }
 
-procs::SpawnSpec Service::BuildSpec() const {
-  procs::SpawnSpec spec = BuildSpawnSpec(config_, context_.base_environment, geteuid() == 0);
+procs::SpawnSpec Service::BuildSpec(const SpawnOverrides& overrides) const {
+  procs::SpawnSpec spec =
+      BuildSpawnSpec(config_, context_.base_environment, geteuid() == 0, overrides);
   if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
     std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("NOTIFY_SOCKET=", 0) == 0; });
     spec.env.push_back("NOTIFY_SOCKET=" + context_.notify->socket_address());
   }
   if (cgroup_ != nullptr) spec.cgroup_procs = cgroup_->procs_path();
   return spec;
+}
+
+// A hook runs as `exec` into the service would: the service's spec, with the hook's own.
+procs::SpawnSpec Service::HookSpec(const config::Hook& hook) const {
+  SpawnOverrides overrides;
+  overrides.argv = hook.command;
+  overrides.environment = hook.environment;
+  overrides.user = hook.user;
+  overrides.working_dir = hook.working_dir;
+  return BuildSpec(overrides);
 }
 
 std::vector<pid_t> Service::Pids() const {
@@ -142,6 +154,18 @@ base::Result<pid_t> Service::Spawn() {
   }
   runs_.push_back(std::move(run));
   if (prober_) prober_->Start();
+  if (!config_.post_start.empty()) {
+    const pid_t pid = pid_;
+    hooks_.Run("post_start", config_.post_start,
+               [this](const config::Hook& hook) { return HookSpec(hook); },
+               [this, pid](const std::string& failure) {
+                 if (failure.empty() || pid != pid_) return;
+                 // As compose fails the container's start: the process goes, and the restart
+                 // policy decides what follows.
+                 callbacks_.on_event(failure + "; killing the service's process");
+                 procs::SignalGroup(pid, SIGKILL);
+               });
+  }
   return pid_;
 }
 
@@ -154,6 +178,7 @@ void Service::OnProcessExit(Run* run, procs::WaitStatus status) {
   if (run->pid == pid_) {
     pid_ = -1;
     if (prober_) prober_->Stop();
+    hooks_.Cancel();  // a hook of a process that is gone has nothing left to act on
   }
   if (context_.notify != nullptr) context_.notify->Forget(run->pid);
   // Whatever is left in its group (workers of a killed master) goes with it, as in a container,
@@ -164,7 +189,19 @@ void Service::OnProcessExit(Run* run, procs::WaitStatus status) {
 }
 
 void Service::Signal(int signal) {
+  if (signal == SIGKILL) hooks_.Cancel();
   if (pid_ > 0) procs::SignalGroup(pid_, signal);
+}
+
+void Service::Stop(int signal) {
+  if (config_.pre_stop.empty() || pid_ <= 0) return Signal(signal);
+  const pid_t pid = pid_;
+  hooks_.Run("pre_stop", config_.pre_stop,
+             [this](const config::Hook& hook) { return HookSpec(hook); },
+             [this, pid, signal](const std::string& failure) {
+               if (!failure.empty()) callbacks_.on_event(failure + "; stopping it anyway");
+               if (pid == pid_) Signal(signal);
+             });
 }
 
 void Service::StartTimer(TimerKind timer, config::Duration delay) {

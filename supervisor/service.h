@@ -19,7 +19,9 @@
 #include "procs/containment.h"
 #include "procs/reaper.h"
 #include "procs/spawn_spec.h"
+#include "supervisor/hooks.h"
 #include "supervisor/plan.h"
+#include "supervisor/spawn_spec_builder.h"
 
 namespace stackvisor::healthcheck {
 class NotifyListener;
@@ -52,6 +54,7 @@ class Service {
     std::function<void(procs::WaitStatus)> on_exit;
     std::function<void(healthcheck::Prober::Event, const std::string&)> on_probe;
     std::function<void(TimerKind)> on_timer;
+    std::function<void(const std::string&)> on_event;  // a line for stackvisor's own log
   };
 
   Service(ServiceContext& context, const config::Service& config, int log_source,
@@ -62,8 +65,12 @@ class Service {
 
   /// Starts a new process; its pipes feed the mux; readiness probing starts with it.
   base::Result<pid_t> Spawn();
-  /// Sends `signal` to the current process's group (it runs in its own session).
+  /// Sends `signal` to the current process's group (it runs in its own session). SIGKILL
+  /// also ends the hooks that run.
   void Signal(int signal);
+  /// Stops the process as compose does: its pre_stop hooks first (a failure is logged and the
+  /// stop goes on), then `signal`.
+  void Stop(int signal);
   void StartTimer(TimerKind timer, config::Duration delay);
   void CancelTimer(TimerKind timer);
   void SetPaused(bool paused);
@@ -86,7 +93,8 @@ class Service {
  private:
   struct Run;  // one process: pid, pipes, log streams
 
-  procs::SpawnSpec BuildSpec() const;
+  procs::SpawnSpec BuildSpec(const SpawnOverrides& overrides = {}) const;
+  procs::SpawnSpec HookSpec(const config::Hook& hook) const;
   std::unique_ptr<healthcheck::ActiveProbe> MakeActiveProbe();
   void OnProcessExit(Run* run, procs::WaitStatus status);
   void OnReadinessSignal();
@@ -101,6 +109,7 @@ class Service {
   base::Timer restart_timer_;
   base::Timer kill_timer_;
   std::list<std::unique_ptr<Run>> runs_;
+  HookRunner hooks_;  // post_start after a spawn, pre_stop before a stop; one list at a time
   pid_t pid_ = -1;  // the current process; -1 when none is running
 };
 

@@ -118,6 +118,9 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
     callbacks.on_timer = [this, i](TimerKind timer) {
       Execute(plan_.OnTimer(i, timer, base::Now()));
     };
+    callbacks.on_event = [this, i](const std::string& text) {
+      Event(manifest_.services[i].name + ": " + text);
+    };
     services_.push_back(std::make_unique<Service>(context_, manifest_.services[i], sources[i],
                                                   std::move(callbacks)));
   }
@@ -201,7 +204,10 @@ void Supervisor::ExecuteOne(const Action& action) {
       else Execute(plan_.OnSpawnFailed(action.service, pid.error().message, base::Now()));
       break;
     }
-    case Action::Kind::kSignal: service->Signal(action.signal); break;
+    case Action::Kind::kSignal:
+      if (action.stop) service->Stop(action.signal);
+      else service->Signal(action.signal);
+      break;
     case Action::Kind::kStartTimer: service->StartTimer(action.timer, action.delay); break;
     case Action::Kind::kCancelTimer: service->CancelTimer(action.timer); break;
     case Action::Kind::kLog: Event(action.text); break;
