@@ -187,3 +187,35 @@ TEST_CASE("Load: include adds another model's services, resolved in its own dire
   REQUIRE(again.manifest);
   CHECK(again.manifest->Find("cache")->argv == Words{"redis-server", "--port", "7000"});
 }
+
+TEST_CASE("Load: post_start and pre_stop hooks") {
+  LoadOptions options = OptionsIn("");
+  options.environment["FROM_ENV"] = "env";
+  auto result = LoadText(R"(services:
+  web:
+    command: run
+    post_start:
+      - command: ./warm.sh --all
+        working_dir: sub
+        environment: [A=1, FROM_ENV, UNSET_HERE]
+        privileged: true
+      - command: ["echo", "two"]
+        environment: {B: "2"}
+    pre_stop:
+      - command: drain
+)", options);
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  CHECK(Text(result).empty());
+  const Service& web = *result.manifest->Find("web");
+  REQUIRE(web.post_start.size() == 2);
+  CHECK(web.post_start[0].command == Words{"./warm.sh", "--all"});
+  CHECK(web.post_start[0].working_dir == DataDir("sub"));
+  CHECK(web.post_start[0].environment == Words{"A=1", "FROM_ENV=env"});
+  CHECK(web.post_start[0].privileged);
+  CHECK_FALSE(web.post_start[0].user.has_value());  // the service's
+  CHECK(web.post_start[1].command == Words{"echo", "two"});
+  CHECK(web.post_start[1].environment == Words{"B=2"});
+  REQUIRE(web.pre_stop.size() == 1);
+  CHECK(web.pre_stop[0].command == Words{"drain"});
+}
