@@ -137,6 +137,19 @@ void EmitExtras(Writer& w, const Service& s) {
   }
 }
 
+void EmitHooks(Writer& w, const std::string& key, const std::vector<Hook>& hooks) {
+  if (hooks.empty()) return;
+  w.Line(2, key + ":");
+  for (const auto& h : hooks) {
+    w.Line(3, "- command:");
+    for (const auto& word : h.command) w.Line(5, "- " + Quote(word));
+    if (h.user) w.Line(4, "user: " + Quote(h.user->spec));
+    if (h.working_dir) w.Line(4, "working_dir: " + Quote(*h.working_dir));
+    if (!h.environment.empty()) w.List(4, "environment", h.environment);
+    if (h.privileged) w.Line(4, "privileged: true");
+  }
+}
+
 void EmitService(Writer& w, const Service& s) {
   w.Line(1, Key(s.name) + ":");
   if (!s.entrypoint.empty()) w.List(2, "entrypoint", s.entrypoint);
@@ -162,6 +175,8 @@ void EmitService(Writer& w, const Service& s) {
   w.Line(2, "stop_signal: " + Quote(SignalName(s.stop_signal)));
   w.Line(2, "stop_grace_period: " + Quote(FormatDuration(s.stop_grace_period)));
   if (!s.profiles.empty()) w.List(2, "profiles", s.profiles);
+  EmitHooks(w, "post_start", s.post_start);
+  EmitHooks(w, "pre_stop", s.pre_stop);
   // Kept for `stackvisor export`; other container keys are only named in s.engine.ignored.
   if (!s.engine.image.empty()) w.Line(2, "image: " + Quote(s.engine.image));
   if (!s.engine.ports.empty()) w.List(2, "ports", s.engine.ports);
