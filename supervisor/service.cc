@@ -29,14 +29,20 @@ struct Service::Run {
 Service::Service(ServiceContext& context, const config::Service& config, int log_source,
                  Callbacks callbacks)
     : context_(context),
-      config_(config),
+      config_(&config),
       // Before the prober: an exec probe's spec is built now, and its children belong in here too.
       cgroup_(context.containment != nullptr ? context.containment->Find(config.name) : nullptr),
       log_source_(log_source),
       callbacks_(std::move(callbacks)),
       restart_timer_(context.loop),
       kill_timer_(context.loop) {
-  const auto& check = config_.healthcheck;
+  MakeProber();
+}
+
+void Service::MakeProber() {
+  const auto& check = config_->healthcheck;
+  log_matcher_.reset();
+  prober_.reset();
   if (check.kind == config::ProbeKind::kLog)
     log_matcher_ = std::make_unique<healthcheck::LogMatcher>(check.log_regex);
   if (check.kind != config::ProbeKind::kNone) {
@@ -48,6 +54,15 @@ Service::Service(ServiceContext& context, const config::Service& config, int log
   }
 }
 
+void Service::Redefine(const config::Service& config) {
+  pending_ = &config;
+  if (pid_ <= 0) {
+    // No process: nothing reads the old prober or matcher any more.
+    config_ = std::exchange(pending_, nullptr);
+    MakeProber();
+  }
+}
+
 Service::~Service() {
   if (pid_ > 0) context_.reaper->Forget(pid_);
   for (auto& run : runs_)
@@ -55,8 +70,8 @@ Service::~Service() {
 }
 
 procs::SpawnSpec Service::BuildSpec() const {
-  procs::SpawnSpec spec = BuildSpawnSpec(config_, context_.base_environment, geteuid() == 0);
-  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+  procs::SpawnSpec spec = BuildSpawnSpec(*config_, context_.base_environment, geteuid() == 0);
+  if (config_->healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
     std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("NOTIFY_SOCKET=", 0) == 0; });
     spec.env.push_back("NOTIFY_SOCKET=" + context_.notify->socket_address());
   }
@@ -71,7 +86,7 @@ std::vector<pid_t> Service::Pids() const {
 }
 
 std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
-  const auto& check = config_.healthcheck;
+  const auto& check = config_->healthcheck;
   switch (check.kind) {
     case config::ProbeKind::kExec: {
       procs::SpawnSpec spec = BuildSpec();
@@ -89,6 +104,10 @@ std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
 }
 
 base::Result<pid_t> Service::Spawn() {
+  if (pending_ != nullptr) {
+    config_ = std::exchange(pending_, nullptr);
+    MakeProber();
+  }
   procs::SpawnSpec spec = BuildSpec();
   auto spawned = procs::Spawn(spec);
   if (!spawned.ok()) return spawned.error();
@@ -134,7 +153,7 @@ base::Result<pid_t> Service::Spawn() {
   context_.reaper->Watch(pid_, [this, raw](procs::WaitStatus status) {
     OnProcessExit(raw, status);
   });
-  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+  if (config_->healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
     pid_t pid = pid_;
     context_.notify->Watch(pid, [this, pid](std::string_view key, std::string_view value) {
       if (key == "READY" && value == "1" && pid == pid_) OnReadinessSignal();
