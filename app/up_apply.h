@@ -6,6 +6,7 @@
 
 #include "app/cli.h"
 #include "config/manifest.h"
+#include "control/client.h"
 
 namespace stackvisor::app {
 
@@ -15,6 +16,10 @@ namespace stackvisor::app {
 /// the `up` that started it). Returns the exit code; nullopt when no stack is running.
 std::optional<int> ApplyToRunningStack(const Invocation& inv, const config::Manifest& manifest,
                                        const std::filesystem::path& runtime_dir);
+
+/// `stackvisor scale web=3 worker=0`: POST /v1/stack/scale, prints the plan. 2 for a bad
+/// argument, 1 when the stack refused or is not running.
+int RunScale(control::Client& client, const std::vector<std::string>& assignments);
 
 /// `up --dry-run` with nothing running: every service would start, in start order.
 int PrintStartPlan(const config::Manifest& manifest);

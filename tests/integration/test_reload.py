@@ -226,6 +226,22 @@ class Reload(unittest.TestCase):
             self.assertTrue(st.alive())
             self.assertEqual(st.api("GET", "/v1/services/a")[1]["state"], "running")
 
+    def test_scale_stores_the_count_and_applies(self):
+        # Replica expansion itself is helper P's (config); here: the verb, the route, the
+        # validation, and that an apply with the override runs and keeps what did not change.
+        with ReloadStack({"a": sleeper("a")}) as st:
+            st.wait_api()
+            before = st.running_pid("a")
+            r = st.sv("scale", "a=1", check=0)
+            self.assertRegex(r.stdout, r"(?m)^(keep|restart) +a")
+            self.assertEqual(st.sv("scale", "a=x").returncode, 2)
+            self.assertEqual(st.sv("scale", "a").returncode, 2)
+            status, body = st.api("POST", "/v1/stack/scale")
+            self.assertEqual(status, 400, body)
+            self.assertTrue(st.alive())
+            if "keep" in r.stdout.split()[0]:
+                self.assertEqual(st.service("a")["pid"], before)
+
 
 def chatter_every(seconds):
     return {"command": ["sh", "-c", f"while :; do echo tick; sleep {seconds}; done"]}
