@@ -84,6 +84,15 @@ int Main(int argc, char** argv) {
                  "With -d: fail after SECONDS if not every service is ready")
       ->check(CLI::PositiveNumber);
 
+  // Against a running project, `up` applies the files (app/up_apply.h).
+  up->add_flag("--dry-run", inv.dry_run,
+               "Print what up would do (keep/restart/start/stop per service); change nothing");
+  up->add_flag("--force-recreate", inv.force_recreate,
+               "With a running stack: restart every service, changed or not");
+  up->add_flag("--no-recreate", inv.no_recreate,
+               "With a running stack: keep changed services as they run; only start new ones")
+      ->excludes("--force-recreate");
+
   auto* down =
       cli.add_subcommand("down", "Stop a stack started with up -d, and wait until it is gone");
   AddLoadOptions(down, inv);
@@ -95,6 +104,8 @@ int Main(int argc, char** argv) {
   AddLoadOptions(cfg, inv);
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
+  cfg->add_option("--hash", inv.config_hash,
+                  "Print 'NAME HASH' of each service's resolved definition: \"*\" or web,db");
 
   // exec and run (app/exec_command.h): everything after SERVICE is the command's own, options
   // too, so the command line is cut there before CLI11 sees it.

@@ -31,6 +31,11 @@ struct Invocation {
   // up --log-lines / --log-bytes: each service's log ring (what `logs` can still show).
   std::optional<size_t> log_lines;
   std::string log_bytes;
+  // Reload (app/up_apply.h): up --dry-run / --force-recreate / --no-recreate; config --hash.
+  bool dry_run = false;
+  bool force_recreate = false;
+  bool no_recreate = false;
+  std::string config_hash;  // "*" or "web,db"
 };
 
 /// AddProjectOptions adds how every command finds its project (-f/--file, -p/--project-name,

@@ -9,7 +9,9 @@
 #include "app/detach.h"
 #include "app/detach_wait.h"
 #include "app/process_setup.h"
+#include "app/up_apply.h"
 #include "config/byte_size.h"
+#include "config/service_hash.h"
 #include "control/api.h"
 #include "control/runtime_dir.h"
 #include "procs/containment.h"
@@ -35,6 +37,29 @@ int RunConfig(const Invocation& inv) {
   auto manifest = LoadManifest(inv);
   if (!manifest) return 2;
   if (inv.quiet) return 0;
+  if (!inv.config_hash.empty()) {
+    // compose's `config --hash`: what a reload compares, one service per line.
+    std::vector<std::string> names;
+    if (inv.config_hash == "*") {
+      for (const auto& svc : manifest->services) names.push_back(svc.name);
+    } else {
+      for (size_t start = 0; start <= inv.config_hash.size();) {
+        size_t comma = inv.config_hash.find(',', start);
+        if (comma == std::string::npos) comma = inv.config_hash.size();
+        if (comma > start) names.push_back(inv.config_hash.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    for (const auto& name : names) {
+      const config::Service* svc = manifest->Find(name);
+      if (svc == nullptr) {
+        std::cerr << "stackvisor: config --hash: no such service: " << name << "\n";
+        return 2;
+      }
+      std::cout << svc->name << " " << config::ServiceHash(*svc) << "\n";
+    }
+    return 0;
+  }
   if (inv.list_services) {
     for (const auto& name : config::StartOrder(*manifest)) std::cout << name << "\n";
     return 0;
@@ -130,6 +155,10 @@ int RunUp(const Invocation& inv) {
   }
   auto runtime_dir = control::ChooseRuntimeDir(
       control::RuntimeDirInputsFromEnv(manifest->name, manifest->project_directory));
+  // Already running: apply the files to it rather than refusing (app/up_apply.h).
+  if (auto applied = ApplyToRunningStack(inv, *manifest, runtime_dir)) return *applied;
+  if (inv.dry_run) return PrintStartPlan(*manifest);
+  options.load = inv.load;  // SIGHUP and the API reload the same files the same way
   StartupReporter reporter;
   if (detach) {
     // First of all, so the daemon is the whole stack: guardian, PID-namespace relay, threads.

@@ -6,6 +6,7 @@
 #include "app/ctl_internal.h"
 #include "app/process_setup.h"
 #include "app/project_client.h"
+#include "app/up_apply.h"
 
 namespace stackvisor::app {
 namespace {
@@ -53,6 +54,10 @@ void AddControlCommands(CLI::App& cli, Invocation& inv, ControlInvocation& ctl) 
   kill->add_option("-s,--signal", ctl.signal, "Signal name or number (default SIGKILL)");
   kill->add_option("services", ctl.services, "Services")->required();
 
+  // Runtime replicas (docs/reload.md): stored in the stack's load options, then applied.
+  auto* scale = Verb(cli, inv, ctl, "scale", "Set replica counts in the running stack and apply");
+  scale->add_option("services", ctl.services, "SERVICE=N ...")->required();
+
   auto* top = Verb(cli, inv, ctl, "top", "Show the services' processes: CPU, memory, command");
   top->add_option("services", ctl.services, "Only these services");
 }
@@ -62,13 +67,15 @@ int RunControlCommand(const Invocation& inv, const ControlInvocation& ctl) {
   UnblockStopSignals();
   // start/stop/restart/kill read each service's stop grace from the manifest; the others only
   // need to find the stack.
-  const bool reads_only = ctl.verb == "ps" || ctl.verb == "logs" || ctl.verb == "top";
+  const bool reads_only = ctl.verb == "ps" || ctl.verb == "logs" || ctl.verb == "top" ||
+                          ctl.verb == "scale";
   auto target = reads_only ? LocateRunningProject(inv) : LocateProject(inv);
   if (!target) return 2;
   auto client = MakeClient(*target);
   if (ctl.verb == "ps") return ctl::RunPs(*client, ctl);
   if (ctl.verb == "logs") return ctl::RunLogs(*client, ctl);
   if (ctl.verb == "top") return ctl::RunTop(*client, ctl);
+  if (ctl.verb == "scale") return RunScale(*client, ctl.services);
   return ctl::RunServiceCommand(*client, ctl, target->manifest);
 }
 

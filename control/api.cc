@@ -6,6 +6,7 @@ namespace stackvisor::control {
 
 Api::Api(supervisor::Supervisor& supervisor) : supervisor_(supervisor) {
   AddServiceRoutes(router_, supervisor_);
+  AddStackRoutes(router_, supervisor_);
   AddLogRoutes(router_, supervisor_);
   AddExecRoutes(router_, supervisor_);
 }

@@ -16,7 +16,7 @@ void ServeSpec(supervisor::Supervisor& supervisor, const Request& request,
   if (!index) return reply->Error(404, "no such service: " + name);
   auto parsed = SpecRequestFromJson(request.method == "POST" ? request.body : std::string());
   if (!parsed.ok()) return reply->Error(400, parsed.error().message);
-  const config::Service& service = supervisor.manifest().services[*index];
+  const config::Service& service = supervisor.definition(*index);
   // The peer's uid, not ours: the caller is who will switch users, and only root can.
   auto overrides = ResolveOverrides(parsed.value(), service, request.peer_uid);
   if (!overrides.ok()) return reply->Error(400, overrides.error().message);

@@ -8,6 +8,8 @@ namespace stackvisor::control {
 
 /// Stack and services: state, start/stop/restart/kill, stop the stack, the event stream.
 void AddServiceRoutes(Router& router, supervisor::Supervisor& supervisor);
+/// Reload: apply the manifest files again, change replica counts (stack_routes.cc).
+void AddStackRoutes(Router& router, supervisor::Supervisor& supervisor);
 /// Logs: tail, since, follow.
 void AddLogRoutes(Router& router, supervisor::Supervisor& supervisor);
 /// What `exec` and `run` need: a service's resolved spawn spec.

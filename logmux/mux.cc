@@ -20,6 +20,25 @@ int Mux::AddSource(const std::string& name) {
   return static_cast<int>(sources_.size() - 1);
 }
 
+void Mux::Retire(int source) {
+  sources_[static_cast<size_t>(source)].retired = true;
+  if (sources_[static_cast<size_t>(source)].name.size() == width_) Repad();
+}
+
+void Mux::Revive(int source) {
+  sources_[static_cast<size_t>(source)].retired = false;
+  if (sources_[static_cast<size_t>(source)].name.size() > width_) Repad();
+}
+
+void Mux::Repad() {
+  size_t width = 0;
+  for (const Source& source : sources_)
+    if (!source.retired) width = std::max(width, source.name.size());
+  if (width == width_) return;
+  width_ = width;
+  for (size_t i = 0; i < sources_.size(); ++i) BuildPrefix(i);
+}
+
 void Mux::BuildPrefix(size_t i) {
   Source& source = sources_[i];
   source.prefix.clear();

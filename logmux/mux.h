@@ -73,6 +73,14 @@ class Mux {
   /// Returns the new source's id (0, 1, 2, ... in order).
   int AddSource(const std::string& name);
 
+  /// A source that left (a service removed by a reload) no longer counts for the padding: when
+  /// it was the widest, every prefix is re-padded to the widest of the rest. Its own prefix
+  /// stays usable (a longer name is just not padded) for its last lines. Revive undoes it.
+  /// Lines are whole when formatted, so re-padding between two lines never splits one. Not
+  /// while a Batch lives.
+  void Retire(int source);
+  void Revive(int source);
+
   /// Writes one line (stackvisor's own events). Embedded '\n' start new lines under the same
   /// prefix, so the output stays one prefixed line per line; a trailing '\n' is ignored.
   void Line(int source, std::string_view line);
@@ -95,8 +103,10 @@ class Mux {
   struct Source {
     std::string name;
     std::string prefix;
+    bool retired = false;
   };
   void BuildPrefix(size_t source);
+  void Repad();
 
   Output& output_;
   FormatOptions options_;

@@ -1,7 +1,6 @@
 #include "supervisor/plan.h"
 
 #include <csignal>
-#include <unordered_map>
 
 #include "procs/wait_status.h"
 #include "supervisor/restart_policy.h"
@@ -17,18 +16,27 @@ std::string FormatDuration(config::Duration d) {
 }  // namespace
 
 Plan::Plan(const config::Manifest& manifest, PlanOptions options)
-    : manifest_(manifest), options_(options) {
-  size_t n = manifest.services.size();
+    : Plan(Definitions(manifest), options) {}
+
+std::vector<const config::Service*> Plan::Definitions(const config::Manifest& manifest) {
+  std::vector<const config::Service*> defs;
+  defs.reserve(manifest.services.size());
+  for (const auto& svc : manifest.services) defs.push_back(&svc);
+  return defs;
+}
+
+Plan::Plan(std::vector<const config::Service*> definitions, PlanOptions options)
+    : defs_(std::move(definitions)), options_(options) {
+  size_t n = defs_.size();
   states_.resize(n);
   dependencies_.resize(n);
   dependents_.resize(n);
-  std::unordered_map<std::string_view, size_t> index;
-  index.reserve(n);
-  for (size_t i = 0; i < n; ++i) index.emplace(manifest.services[i].name, i);
+  ids_.reserve(n);
+  for (size_t i = 0; i < n; ++i) ids_.emplace(defs_[i]->name, i);
   for (size_t i = 0; i < n; ++i) {
-    for (const auto& dep : manifest.services[i].depends_on) {
-      auto found = index.find(dep.service);
-      if (found == index.end()) continue;  // not selected for this run
+    for (const auto& dep : defs_[i]->depends_on) {
+      auto found = ids_.find(dep.service);
+      if (found == ids_.end()) continue;  // not selected for this run
       size_t j = found->second;
       dependents_[j].push_back(DependentEdge{i, dependencies_[i].size()});
       dependencies_[i].push_back(Edge{j, &dep});
@@ -40,8 +48,14 @@ Plan::Plan(const config::Manifest& manifest, PlanOptions options)
   }
 }
 
+std::optional<size_t> Plan::Find(std::string_view name) const {
+  auto found = ids_.find(std::string(name));
+  if (found == ids_.end() || states_[found->second].removed) return std::nullopt;
+  return found->second;
+}
+
 void Plan::Log(size_t index, const std::string& text) {
-  Emit(Action::Log(index, manifest_.services[index].name + ": " + text));
+  Emit(Action::Log(index, Def(index).name + ": " + text));
 }
 
 void Plan::LogGlobal(const std::string& text) {
@@ -77,7 +91,7 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   s.started_at = now;
   s.pid = pid;
   s.kill_requested = false;  // meant for the process before this one
-  bool has_check = manifest_.services[index].healthcheck.kind != config::ProbeKind::kNone;
+  bool has_check = Def(index).healthcheck.kind != config::ProbeKind::kNone;
   s.health = has_check ? Health::kStarting : Health::kNone;
   s.phase = has_check ? Phase::kStarting : Phase::kRunning;
   Log(index, "started (pid " + std::to_string(pid) + ")");
@@ -132,7 +146,7 @@ std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,
   Log(index, "unhealthy: " + detail);
   s.health = Health::kUnhealthy;
   Emit(Action::Changed(index));
-  if (manifest_.services[index].restart.mode != config::RestartMode::kNo && !stopping_) {
+  if (Def(index).restart.mode != config::RestartMode::kNo && !stopping_) {
     s.restart_on_exit = true;
     StopOne(index);
   }
@@ -165,6 +179,15 @@ std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const s
   if (s.phase == Phase::kStopping && s.start_after_stop && !s.fail_on_exit && !stopping_ &&
       !force_killed_) {
     Log(index, "stopped (" + what + ")");
+    if (s.reactivate_after_stop) {
+      // Redefined by a reload: its new dependencies may not be ready yet.
+      s.reactivate_after_stop = false;
+      s.start_after_stop = false;
+      ++command_;
+      ActivateDependencies(index);
+      Reactivate(index);
+      return Take();
+    }
     Respawn(index);  // a restart: no restart policy applies to the exit it asked for
     return Take();
   }
@@ -190,7 +213,7 @@ std::vector<Action> Plan::OnExited(size_t index, bool success, int code, const s
 
 void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) {
   State& s = states_[index];
-  const config::Service& svc = manifest_.services[index];
+  const config::Service& svc = Def(index);
   if (stopping_) {
     s.phase = Phase::kStopped;
     Changed(index);
@@ -263,7 +286,7 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
     Log(index, "killed with SIGKILL after the requested timeout " + FormatDuration(*s.armed_grace));
   } else {
     Log(index, "killed with SIGKILL after stop_grace_period " +
-                   FormatDuration(manifest_.services[index].stop_grace_period));
+                   FormatDuration(Def(index).stop_grace_period));
   }
   Emit(Action::Signal(index, SIGKILL));
   return Take();

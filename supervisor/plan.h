@@ -6,6 +6,8 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -124,13 +126,20 @@ struct ServiceStatus {
 /// and signals, and executes the returned actions in order. Single-threaded.
 /// It is the one owner of service state: Status() is what ps and the API show, and every
 /// change of it is announced with a kChanged action.
+/// Services are known by a stable id: the constructor numbers them in order, a reload appends
+/// new ones and never renumbers; a removed service stays as a tombstone (hidden by Find, left
+/// out of every count once it is down) whose id a re-added name gets back.
 /// Cost: the graph is built once, and every event costs O(1) plus the edges of the services
 /// whose state it changed (counters replace rescans), so a whole run is O(services + edges)
 /// apart from one pass over all services when a stop begins; a per-service command costs at
 /// most one pass over the services and edges it reaches.
 class Plan {
  public:
+  /// Each definition must outlive the Plan (the Supervisor keeps every one it ever applied).
+  Plan(std::vector<const config::Service*> definitions, PlanOptions options);
+  /// The manifest's services, ids in file order; the manifest must outlive the Plan.
   Plan(const config::Manifest& manifest, PlanOptions options);
+  static std::vector<const config::Service*> Definitions(const config::Manifest& manifest);
 
   std::vector<Action> Start(base::TimePoint now);
   std::vector<Action> OnSpawned(size_t service, pid_t pid, base::TimePoint now);
@@ -165,6 +174,29 @@ class Plan {
   /// exits, it ends kStopped with stopped_by_request and no restart policy applies (as docker
   /// treats a killed container). Its dependents are left alone.
   std::vector<Action> OnKillRequested(size_t service, base::TimePoint now);
+
+  // Reload (plan_reload.cc): the changes of an edited manifest, by id.
+  /// Registers a service of the new manifest and returns its id: a new one, or the tombstone's
+  /// of the same name. It does nothing until OnApply lists it in `start`. `def` must outlive
+  /// the Plan.
+  size_t AddService(const config::Service& def);
+  struct Changes {
+    /// Restarted with a new definition: the process (if any) stops with its old stop_signal,
+    /// then the service waits for its new dependencies' conditions and starts again.
+    std::vector<std::pair<size_t, const config::Service*>> redefine;
+    /// Stopped as on request, then tombstoned. Dependents first, as in a stack stop.
+    std::vector<size_t> remove;
+    /// Ids from AddService with their definitions, started in dependency order.
+    std::vector<std::pair<size_t, const config::Service*>> start;
+  };
+  /// Applies a reload: redefinitions, removals, then starts. Refused (a log line, no change)
+  /// once the stack is stopping.
+  std::vector<Action> OnApply(const Changes& changes, base::TimePoint now);
+
+  /// The id of a service that is not removed.
+  std::optional<size_t> Find(std::string_view name) const;
+  const config::Service& definition(size_t service) const { return *defs_[service]; }
+  bool removed(size_t service) const { return states_[service].removed; }
 
   ServiceStatus Status(size_t service) const;
 
@@ -208,6 +240,10 @@ class Plan {
     std::optional<config::Duration> grace;  // the stop's timeout when a command gave one
     std::optional<config::Duration> armed_grace;  // the requested timeout of the kill timer
     size_t visit = 0;               // the command that last visited it (see command_)
+    // Reload.
+    bool removed = false;           // no longer in the manifest: stopped, then a tombstone
+    bool detached = false;          // a removed one's dependency edges are dropped
+    bool reactivate_after_stop = false;  // redefined: wait for its new dependencies, then start
     // Bookkeeping kept current by Changed():
     size_t unsettled = 0;        // dependencies whose condition is not yet decided
     size_t blockers = 0;         // dependents not yet down (see `down`)
@@ -215,6 +251,7 @@ class Plan {
     bool counted_ready = false;
     bool counted_terminal = false;
     bool counted_requested = false;
+    bool counted_gone = false;   // removed and terminal: left out of every count
     bool failure_spread = false;  // its dependents were told it failed for good
   };
   struct Edge {
@@ -236,6 +273,15 @@ class Plan {
   void NotifyDependents(size_t index);
   void SettleEdge(size_t index, size_t edge);
   void RequestStop(const std::string& reason);  // BeginStop(reason, 1) once propagation ends
+
+  // Reload (plan_reload.cc).
+  void AttachEdges(size_t index);
+  void DetachEdges(size_t index);
+  void Redefine(size_t index, const config::Service* def);
+  void Remove(size_t index);
+  void StartNew(size_t index);
+  size_t Live() const { return states_.size() - gone_count_; }
+  const config::Service& Def(size_t index) const { return *defs_[index]; }
 
   void Mark(size_t index);  // Changed() without the kChanged action: bookkeeping only
   void Undown(size_t index);
@@ -268,7 +314,9 @@ class Plan {
   void Emit(Action action) { out_.push_back(std::move(action)); }
   std::vector<Action> Take();
 
-  const config::Manifest& manifest_;
+  std::vector<const config::Service*> defs_;  // by id; never renumbered
+  std::unordered_map<std::string, size_t> ids_;  // name -> id, tombstones too
+  size_t gone_count_ = 0;
   PlanOptions options_;
   std::vector<State> states_;
   std::vector<std::vector<Edge>> dependencies_;  // per service: what it waits for

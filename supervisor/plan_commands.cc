@@ -207,7 +207,7 @@ void Plan::RestartDependents(size_t index) {
     const Edge& edge = dependencies_[de.service][de.edge];
     const State& d = states_[de.service];
     if (!edge.dep->restart || !d.alive || d.phase == Phase::kStopping) continue;
-    Log(de.service, "restarting: dependency " + manifest_.services[index].name + " restarted");
+    Log(de.service, "restarting: dependency " + Def(index).name + " restarted");
     RestartOne(de.service, std::nullopt);
   }
 }
@@ -238,7 +238,7 @@ ServiceStatus Plan::Status(size_t index) const {
     for (const Edge& edge : dependencies_[index]) {
       if (edge.settled) continue;
       if (!status.waiting_for.empty()) status.waiting_for += ", ";
-      status.waiting_for += manifest_.services[edge.service].name + " (" +
+      status.waiting_for += Def(edge.service).name + " (" +
                             ConditionWord(edge.dep->condition) + ")";
     }
   }

@@ -24,9 +24,13 @@ bool Plan::Ready(size_t index) const {
 
 void Plan::Recount(size_t index) {
   State& s = states_[index];
-  bool ready = Ready(index);
-  bool terminal = Terminal(index);
+  // A removed service is counted until it is down, then never again (a tombstone).
+  bool gone = s.removed && Terminal(index);
+  bool ready = !gone && Ready(index);
+  bool terminal = !gone && Terminal(index);
   bool requested = terminal && s.stopped_by_request;
+  if (gone != s.counted_gone) gone ? ++gone_count_ : --gone_count_;
+  s.counted_gone = gone;
   if (ready && !s.counted_ready) s.ready_at = now_;
   if (ready != s.counted_ready) ready ? ++ready_count_ : --ready_count_;
   if (terminal != s.counted_terminal) terminal ? ++terminal_count_ : --terminal_count_;
@@ -57,8 +61,12 @@ void Plan::Mark(size_t index) {
 
 void Plan::Propagate(size_t index) {
   State& s = states_[index];
-  if (!s.down && s.counted_terminal && s.blockers == 0) MarkDown(index);
-  if (s.stop_edges > 0 && s.counted_terminal) Release(index);
+  if (!s.down && (s.counted_terminal || s.counted_gone) && s.blockers == 0) MarkDown(index);
+  if (s.counted_gone && !s.detached) {
+    s.detached = true;
+    DetachEdges(index);  // nothing waits on a tombstone, and it holds up nothing
+  }
+  if (s.stop_edges > 0 && (s.counted_terminal || s.counted_gone)) Release(index);
   if (s.restart_dependents && s.counted_ready && !stopping_) RestartDependents(index);
   if (!stopping_) NotifyDependents(index);
 }
@@ -105,7 +113,7 @@ void Plan::Release(size_t index) {
 std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) {
   ++condition_checks_;
   const State& dep = states_[edge.service];
-  const std::string& name = manifest_.services[edge.service].name;
+  const std::string& name = Def(edge.service).name;
   bool terminal = dep.phase == Phase::kFailed || dep.phase == Phase::kCompleted ||
                   dep.phase == Phase::kStopped;
   auto failed = [&] {
@@ -160,7 +168,7 @@ void Plan::SettleEdge(size_t index, size_t edge_index) {
       s.phase = Phase::kFailed;
       s.failure = why;
       Log(index, "not started: " + why);
-      RequestStop(manifest_.services[index].name + " cannot start");
+      RequestStop(Def(index).name + " cannot start");
       Changed(index);
       return;
     }
@@ -204,14 +212,14 @@ void Plan::NotifyDependents(size_t index) {
       continue;
     }
     if (!spread || Terminal(de.service)) continue;
-    std::string why = "dependency " + manifest_.services[index].name + " failed" +
+    std::string why = "dependency " + Def(index).name + " failed" +
                       (s.failure.empty() ? "" : ": " + s.failure);
     if (!edge.dep->required) {
       if (d.phase != Phase::kWaiting) Log(de.service, "optional " + why + "; keeps running");
       continue;
     }
     d.failure = why;
-    RequestStop(manifest_.services[de.service].name + " failed");
+    RequestStop(Def(de.service).name + " failed");
     if (d.phase == Phase::kWaiting) {
       d.phase = Phase::kFailed;
       Log(de.service, "not started: " + why);

@@ -20,7 +20,7 @@ void Plan::BeginStop(const std::string& reason, int exit_code) {
 
 void Plan::StopOne(size_t index) {
   State& s = states_[index];
-  const config::Service& svc = manifest_.services[index];
+  const config::Service& svc = Def(index);
   if (s.phase == Phase::kStopping) return;
   // Stopped because a required dependency failed (detached): it ends failed, not stopped.
   Phase down = s.fail_on_exit ? Phase::kFailed : Phase::kStopped;
@@ -42,7 +42,7 @@ void Plan::StopOne(size_t index) {
 }
 
 void Plan::CheckAllReady() {
-  if (all_ready_sent_ || stopping_ || states_.empty() || ready_count_ < states_.size()) return;
+  if (all_ready_sent_ || stopping_ || Live() == 0 || ready_count_ < Live()) return;
   all_ready_sent_ = true;
   LogGlobal("all services ready");
   Emit(Action::AllReady());
@@ -54,11 +54,11 @@ config::Duration Plan::GraceFor(size_t index) {
   State& s = states_[index];
   std::optional<config::Duration> grace = stopping_ && stack_grace_ ? stack_grace_ : s.grace;
   s.armed_grace = grace;
-  return grace ? *grace : manifest_.services[index].stop_grace_period;
+  return grace ? *grace : Def(index).stop_grace_period;
 }
 
 void Plan::CheckFinished() {
-  if (finished_ || terminal_count_ < states_.size()) return;
+  if (finished_ || terminal_count_ < Live()) return;
   // A service stopped on request can be started again, and a detached stack waits for `down`:
   // only a stack stop ends the run then.
   if (!stopping_ && (options_.stay_up || requested_stopped_ > 0)) return;
@@ -66,7 +66,7 @@ void Plan::CheckFinished() {
   if (!stopping_) {
     exit_code_ = 0;
     for (const State& s : states_)
-      if (s.phase == Phase::kFailed) exit_code_ = 1;
+      if (s.phase == Phase::kFailed && !s.removed) exit_code_ = 1;
     LogGlobal(exit_code_ == 0 ? "every service completed" : "every service has exited");
   }
   Emit(Action::Exit(exit_code_));

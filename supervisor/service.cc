@@ -29,7 +29,7 @@ struct Service::Run {
 Service::Service(ServiceContext& context, const config::Service& config, int log_source,
                  Callbacks callbacks)
     : context_(context),
-      config_(config),
+      config_(&config),
       // Before the prober: an exec probe's spec is built now, and its children belong in here too.
       cgroup_(context.containment != nullptr ? context.containment->Find(config.name) : nullptr),
       log_source_(log_source),
@@ -37,7 +37,13 @@ Service::Service(ServiceContext& context, const config::Service& config, int log
       restart_timer_(context.loop),
       kill_timer_(context.loop),
       hooks_(context.loop, *context.reaper, *context.mux, log_source) {
-  const auto& check = config_.healthcheck;
+  MakeProber();
+}
+
+void Service::MakeProber() {
+  const auto& check = config_->healthcheck;
+  log_matcher_.reset();
+  prober_.reset();
   if (check.kind == config::ProbeKind::kLog)
     log_matcher_ = std::make_unique<healthcheck::LogMatcher>(check.log_regex);
   if (check.kind != config::ProbeKind::kNone) {
@@ -49,6 +55,15 @@ Service::Service(ServiceContext& context, const config::Service& config, int log
   }
 }
 
+void Service::Redefine(const config::Service& config) {
+  pending_ = &config;
+  if (pid_ <= 0) {
+    // No process: nothing reads the old prober or matcher any more.
+    config_ = std::exchange(pending_, nullptr);
+    MakeProber();
+  }
+}
+
 Service::~Service() {
   if (pid_ > 0) context_.reaper->Forget(pid_);
   for (auto& run : runs_)
@@ -57,8 +72,8 @@ Service::~Service() {
 
 procs::SpawnSpec Service::BuildSpec(const SpawnOverrides& overrides) const {
   procs::SpawnSpec spec =
-      BuildSpawnSpec(config_, context_.base_environment, geteuid() == 0, overrides);
-  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+      BuildSpawnSpec(*config_, context_.base_environment, geteuid() == 0, overrides);
+  if (config_->healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
     std::erase_if(spec.env, [](const std::string& kv) { return kv.rfind("NOTIFY_SOCKET=", 0) == 0; });
     spec.env.push_back("NOTIFY_SOCKET=" + context_.notify->socket_address());
   }
@@ -83,7 +98,7 @@ std::vector<pid_t> Service::Pids() const {
 }
 
 std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
-  const auto& check = config_.healthcheck;
+  const auto& check = config_->healthcheck;
   switch (check.kind) {
     case config::ProbeKind::kExec: {
       procs::SpawnSpec spec = BuildSpec();
@@ -101,6 +116,10 @@ std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
 }
 
 base::Result<pid_t> Service::Spawn() {
+  if (pending_ != nullptr) {
+    config_ = std::exchange(pending_, nullptr);
+    MakeProber();
+  }
   procs::SpawnSpec spec = BuildSpec();
   auto spawned = procs::Spawn(spec);
   if (!spawned.ok()) return spawned.error();
@@ -146,7 +165,7 @@ base::Result<pid_t> Service::Spawn() {
   context_.reaper->Watch(pid_, [this, raw](procs::WaitStatus status) {
     OnProcessExit(raw, status);
   });
-  if (config_.healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
+  if (config_->healthcheck.kind == config::ProbeKind::kNotify && context_.notify != nullptr) {
     pid_t pid = pid_;
     context_.notify->Watch(pid, [this, pid](std::string_view key, std::string_view value) {
       if (key == "READY" && value == "1" && pid == pid_) OnReadinessSignal();
@@ -154,9 +173,9 @@ base::Result<pid_t> Service::Spawn() {
   }
   runs_.push_back(std::move(run));
   if (prober_) prober_->Start();
-  if (!config_.post_start.empty()) {
+  if (!config_->post_start.empty()) {
     const pid_t pid = pid_;
-    hooks_.Run("post_start", config_.post_start,
+    hooks_.Run("post_start", config_->post_start,
                [this](const config::Hook& hook) { return HookSpec(hook); },
                [this, pid](const std::string& failure) {
                  if (failure.empty() || pid != pid_) return;
@@ -194,9 +213,9 @@ void Service::Signal(int signal) {
 }
 
 void Service::Stop(int signal) {
-  if (config_.pre_stop.empty() || pid_ <= 0) return Signal(signal);
+  if (config_->pre_stop.empty() || pid_ <= 0) return Signal(signal);
   const pid_t pid = pid_;
-  hooks_.Run("pre_stop", config_.pre_stop,
+  hooks_.Run("pre_stop", config_->pre_stop,
              [this](const config::Hook& hook) { return HookSpec(hook); },
              [this, pid, signal](const std::string& failure) {
                if (!failure.empty()) callbacks_.on_event(failure + "; stopping it anyway");

@@ -87,7 +87,12 @@ class Service {
   /// Every live process of the service: its cgroup's members, else its process group's.
   std::vector<pid_t> Pids() const;
 
-  const config::Service& config() const { return config_; }
+  /// A reload changed the service's definition: the next Spawn uses it (and a new prober),
+  /// the current process, if any, keeps running under the old one until it exits. `config`
+  /// must outlive the Service.
+  void Redefine(const config::Service& config);
+
+  const config::Service& config() const { return *config_; }
   pid_t pid() const { return pid_; }
 
  private:
@@ -96,11 +101,13 @@ class Service {
   procs::SpawnSpec BuildSpec(const SpawnOverrides& overrides = {}) const;
   procs::SpawnSpec HookSpec(const config::Hook& hook) const;
   std::unique_ptr<healthcheck::ActiveProbe> MakeActiveProbe();
+  void MakeProber();
   void OnProcessExit(Run* run, procs::WaitStatus status);
   void OnReadinessSignal();
 
   ServiceContext& context_;
-  const config::Service& config_;
+  const config::Service* config_;
+  const config::Service* pending_ = nullptr;  // Redefine()d while a process ran
   procs::ServiceCgroup* cgroup_ = nullptr;  // null without cgroup containment
   int log_source_;
   Callbacks callbacks_;

@@ -42,18 +42,26 @@ std::vector<std::string> OwnEnvironment() {
   return env;
 }
 
+std::vector<const config::Service*> Pointers(const std::deque<config::Service>& defs) {
+  std::vector<const config::Service*> out;
+  out.reserve(defs.size());
+  for (const auto& def : defs) out.push_back(&def);
+  return out;
+}
+
 }  // namespace
 
 Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
                        SupervisorOptions options)
     : loop_(loop),
       manifest_(manifest),
+      definitions_(manifest.services.begin(), manifest.services.end()),
       options_(options),
       output_(loop, options.output_fd),
       history_(options.log_limits),
       mux_(output_, options.format),
       reaper_(loop),
-      plan_(manifest, options.plan),
+      plan_(Pointers(definitions_), options.plan),
       sweep_timer_(loop),
       finish_timer_(loop),
       straggler_timer_(loop),
@@ -62,8 +70,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   wall_epoch_ = std::chrono::system_clock::now();
   mux_.SetHistory(&history_);
   own_source_ = mux_.AddSource(kOwnName);
-  std::vector<int>& sources = sources_;
-  for (const auto& svc : manifest_.services) sources.push_back(mux_.AddSource(svc.name));
+  for (const auto& svc : definitions_) sources_.push_back(mux_.AddSource(svc.name));
   logger_ = std::make_shared<spdlog::logger>(kOwnName, logmux::MakeMuxSink(mux_, own_source_));
   logger_->set_pattern("%v");
 
@@ -85,45 +92,14 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   context_.containment = options_.containment;
   all_contained_ = options_.containment != nullptr && options_.containment->active();
   if (all_contained_) {
-    for (const auto& svc : manifest_.services) {
+    for (const auto& svc : definitions_) {
       auto cgroup = options_.containment->AddService(svc.name);
       if (cgroup.ok()) continue;
       Event(cgroup.error().message + " (contained by its process group only)");
       all_contained_ = false;
     }
   }
-  for (size_t i = 0; i < manifest_.services.size(); ++i) {
-    Service::Callbacks callbacks;
-    callbacks.on_exit = [this, i](procs::WaitStatus status) {
-      // Stopped (the stack, or this service on request): the rest of the service goes with its
-      // main process, as a container's does, before the services it depends on stop. (A
-      // daemon left by a main process that exited 0 on its own keeps running, as it always
-      // did, until the stack stops.)
-      if (plan_.stopping() || plan_.phase(i) == Phase::kStopping) services_[i]->KillContained();
-      Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
-                             base::Now()));
-    };
-    callbacks.on_probe = [this, i](healthcheck::Prober::Event event, const std::string& detail) {
-      auto now = base::Now();
-      switch (event) {
-        case healthcheck::Prober::Event::kHealthy: Execute(plan_.OnHealthy(i, now)); break;
-        case healthcheck::Prober::Event::kUnhealthy:
-          Execute(plan_.OnUnhealthy(i, detail, now));
-          break;
-        case healthcheck::Prober::Event::kNeverHealthy:
-          Execute(plan_.OnNeverHealthy(i, detail, now));
-          break;
-      }
-    };
-    callbacks.on_timer = [this, i](TimerKind timer) {
-      Execute(plan_.OnTimer(i, timer, base::Now()));
-    };
-    callbacks.on_event = [this, i](const std::string& text) {
-      Event(manifest_.services[i].name + ": " + text);
-    };
-    services_.push_back(std::make_unique<Service>(context_, manifest_.services[i], sources[i],
-                                                  std::move(callbacks)));
-  }
+  for (size_t i = 0; i < definitions_.size(); ++i) AddRuntime(i);
   reaper_.SetOrphanCallback([this](pid_t pid, procs::WaitStatus) {
     if (options_.guardian != nullptr && pid == options_.guardian->pid()) guardian_exited_ = true;
     if (finishing_) CheckFinished();
@@ -139,6 +115,39 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
 }
 
 Supervisor::~Supervisor() = default;
+
+void Supervisor::AddRuntime(size_t i) {
+  Service::Callbacks callbacks;
+  callbacks.on_exit = [this, i](procs::WaitStatus status) {
+    // Stopped (the stack, or this service on request): the rest of the service goes with its
+    // main process, as a container's does, before the services it depends on stop. (A
+    // daemon left by a main process that exited 0 on its own keeps running, as it always
+    // did, until the stack stops.)
+    if (plan_.stopping() || plan_.phase(i) == Phase::kStopping) services_[i]->KillContained();
+    Execute(plan_.OnExited(i, status.success(), status.ShellCode(), status.Describe(),
+                           base::Now()));
+  };
+  callbacks.on_probe = [this, i](healthcheck::Prober::Event event, const std::string& detail) {
+    auto now = base::Now();
+    switch (event) {
+      case healthcheck::Prober::Event::kHealthy: Execute(plan_.OnHealthy(i, now)); break;
+      case healthcheck::Prober::Event::kUnhealthy:
+        Execute(plan_.OnUnhealthy(i, detail, now));
+        break;
+      case healthcheck::Prober::Event::kNeverHealthy:
+        Execute(plan_.OnNeverHealthy(i, detail, now));
+        break;
+    }
+  };
+  callbacks.on_timer = [this, i](TimerKind timer) {
+    Execute(plan_.OnTimer(i, timer, base::Now()));
+  };
+  callbacks.on_event = [this, i](const std::string& text) {
+    Event(definition(i).name + ": " + text);
+  };
+  services_.push_back(std::make_unique<Service>(context_, definition(i), sources_[i],
+                                                std::move(callbacks)));
+}
 
 int Supervisor::Run() {
   if (options_.containment != nullptr) Event("containment: " + options_.containment->Describe());
@@ -233,6 +242,17 @@ void Supervisor::OnSignal(int signum) {
       KillLeftovers();
       straggler_timer_.StartRepeating(kStragglerPoll, [this] { CheckFinished(); });
     }
+    return;
+  }
+  if (signum == SIGHUP && options_.load) {
+    // The daemon convention (nginx, postgres, sshd): re-read the configuration. As PID 1 of a
+    // container this is what `kill -HUP 1` should do, not a stop.
+    if (plan_.stopping()) {
+      Event(name + " received; the stack is stopping: not reloading");
+      return;
+    }
+    Event(name + " received: reloading the manifest");
+    ReloadOnSignal();
     return;
   }
   bool force = signum == SIGQUIT || (signum == SIGINT && plan_.stopping());
@@ -363,8 +383,9 @@ std::vector<logmux::StatusEntry> Supervisor::WaitingServices() const {
   std::vector<logmux::StatusEntry> waiting;
   if (plan_.stopping()) return waiting;
   for (size_t i = 0; i < plan_.size(); ++i) {
+    if (plan_.removed(i)) continue;
     ServiceStatus status = plan_.Status(i);
-    const config::Service& svc = manifest_.services[i];
+    const config::Service& svc = definition(i);
     std::string what;
     switch (status.phase) {
       case Phase::kWaiting:

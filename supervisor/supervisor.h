@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 
 #include "base/signal_watcher.h"
 #include "base/timer.h"
+#include "config/diagnostic.h"
+#include "config/loader.h"
 #include "config/manifest.h"
 #include "logmux/log_history.h"
 #include "logmux/mux.h"
@@ -24,6 +27,7 @@
 #include "procs/guardian.h"
 #include "procs/reaper.h"
 #include "supervisor/plan.h"
+#include "supervisor/reload_plan.h"
 #include "supervisor/service.h"
 #include "supervisor/spawn_spec_builder.h"
 
@@ -41,6 +45,17 @@ struct SupervisorOptions {
   procs::Guardian* guardian = nullptr;  // released and reaped at the end of a clean stop
   procs::Containment* containment = nullptr;  // null: process groups only
   logmux::RingLimits log_limits;  // what `logs` can see of each service
+  // How the manifest was loaded (its `services` the selection `up` was given), so a reload
+  // (SIGHUP, the API, `up` again) loads the same files the same way; nullopt: no reload.
+  std::optional<config::LoadOptions> load;
+};
+
+/// What a reload did, or would do (dry run), or why it did nothing.
+struct ApplyResult {
+  bool ok = false;                               // false: the edit was invalid, nothing changed
+  std::vector<config::Diagnostic> diagnostics;   // every error and warning of the load
+  std::string error;                             // when !ok: what failed, in one line
+  std::vector<ReloadEntry> plan;                 // per service: keep/restart/start/stop
 };
 
 /// ServiceSnapshot is one service as the control API shows it: the Plan's status with its times
@@ -61,6 +76,7 @@ struct ServiceSnapshot {
 /// drained. Construct, Run once, destroy, then run the loop to let closed handles go.
 class Supervisor {
  public:
+  /// The manifest is copied: a reload replaces it.
   Supervisor(uv_loop_t* loop, const config::Manifest& manifest, SupervisorOptions options);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
@@ -71,7 +87,11 @@ class Supervisor {
   // The control surface (control/ uses only this; loop thread only). Commands go through the
   // Plan and the same action queue as signals and timers.
   uv_loop_t* loop() const { return loop_; }
+  /// The manifest last applied (its services in file order; ids are not positions in it).
   const config::Manifest& manifest() const { return manifest_; }
+  /// The service's current definition, by id (a tombstone's last one).
+  const config::Service& definition(size_t service) const { return plan_.definition(service); }
+  /// The id of a service of the current manifest (never a removed one).
   std::optional<size_t> FindService(std::string_view name) const;
   ServiceSnapshot Snapshot(size_t service) const;
   std::vector<ServiceSnapshot> Snapshot() const;
@@ -82,6 +102,12 @@ class Supervisor {
   /// Sends `signal` to the service's process group; false when it has no process. SIGKILL and
   /// the service's stop_signal stop it for good (no restart policy applies to that exit).
   bool KillService(size_t service, int signal);
+  /// Loads the files again (as at start, see SupervisorOptions::load) and applies them: changed
+  /// services restart, new ones start, removed ones stop, the rest is left alone. An invalid
+  /// edit changes nothing. With dry_run, only says what it would do. `scale` (service ->
+  /// replicas) is merged into the load options first and kept for later reloads.
+  ApplyResult Apply(ReloadOptions options, bool dry_run,
+                    const std::map<std::string, int>& scale = {});
   /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
   void Down(std::optional<config::Duration> grace);
   /// The spawn spec `exec`/`run` use for the service (see BuildSpawnSpec).
@@ -114,6 +140,12 @@ class Supervisor {
   /// them (and those their execution leads to) in order.
   void Execute(std::vector<Action> actions);
   void ExecuteOne(const Action& action);
+  /// Makes the Service (callbacks, log source, cgroup) for a new id.
+  void AddRuntime(size_t id);
+  /// The definitions of every service not removed, for the reload diff.
+  std::vector<const config::Service*> Current() const;
+  void Commit(config::Manifest next, const std::vector<ReloadEntry>& plan);
+  void ReloadOnSignal();
   void Event(const std::string& text);
   void OnSignal(int signum);
   void OnPressure(bool congested);
@@ -129,7 +161,10 @@ class Supervisor {
   std::vector<logmux::StatusEntry> WaitingServices() const;
 
   uv_loop_t* loop_;
-  const config::Manifest& manifest_;
+  config::Manifest manifest_;
+  // Every definition ever applied, by the Plan's and the Services' pointers: append-only, so
+  // the old one stays valid while a process started from it is still stopping.
+  std::deque<config::Service> definitions_;
   SupervisorOptions options_;
   logmux::Output output_;
   logmux::LogHistory history_;  // before the mux, which appends to it

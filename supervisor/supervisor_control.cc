@@ -12,15 +12,13 @@
 namespace stackvisor::supervisor {
 
 std::optional<size_t> Supervisor::FindService(std::string_view name) const {
-  for (size_t i = 0; i < manifest_.services.size(); ++i)
-    if (manifest_.services[i].name == name) return i;
-  return std::nullopt;
+  return plan_.Find(name);
 }
 
 ServiceSnapshot Supervisor::Snapshot(size_t service) const {
   ServiceSnapshot snap;
   snap.index = service;
-  snap.name = manifest_.services[service].name;
+  snap.name = definition(service).name;
   snap.status = plan_.Status(service);
   auto wall = [this](const std::optional<base::TimePoint>& t)
       -> std::optional<ServiceSnapshot::WallTime> {
@@ -37,7 +35,10 @@ ServiceSnapshot Supervisor::Snapshot(size_t service) const {
 std::vector<ServiceSnapshot> Supervisor::Snapshot() const {
   std::vector<ServiceSnapshot> all;
   all.reserve(services_.size());
-  for (size_t i = 0; i < services_.size(); ++i) all.push_back(Snapshot(i));
+  // Removed services are gone from the API as from the manifest (their last lines stay in
+  // the log history until a re-added name takes their slot again).
+  for (size_t i = 0; i < services_.size(); ++i)
+    if (!plan_.removed(i)) all.push_back(Snapshot(i));
   return all;
 }
 
@@ -55,11 +56,11 @@ void Supervisor::RestartService(size_t service, std::optional<config::Duration> 
 
 bool Supervisor::KillService(size_t service, int signal) {
   if (services_[service]->pid() <= 0) return false;
-  Event(manifest_.services[service].name + ": " + procs::SignalName(signal) + " sent on request");
+  Event(definition(service).name + ": " + procs::SignalName(signal) + " sent on request");
   // SIGKILL or the service's stop signal stops it, as `docker kill` does: its exit is not a
   // crash, and no restart policy brings it back. Any other signal (SIGHUP to reload, ...) is
   // only delivered; if the process dies of it, its restart policy decides as for any exit.
-  if (signal == SIGKILL || signal == manifest_.services[service].stop_signal)
+  if (signal == SIGKILL || signal == definition(service).stop_signal)
     Execute(plan_.OnKillRequested(service, base::Now()));
   services_[service]->Signal(signal);
   return true;
@@ -72,7 +73,7 @@ void Supervisor::Down(std::optional<config::Duration> grace) {
 }
 
 procs::SpawnSpec Supervisor::SpecFor(size_t service, const SpawnOverrides& overrides) const {
-  return BuildSpawnSpec(manifest_.services[service], context_.base_environment, geteuid() == 0,
+  return BuildSpawnSpec(definition(service), context_.base_environment, geteuid() == 0,
                         overrides);
 }
 

@@ -328,15 +328,17 @@ class Control(unittest.TestCase):
             os.chmod(st.runtime, 0o700)
             self.assertEqual(st.api("GET", "/v1/services")[0], 200)
 
-    def test_second_up_is_refused_and_starts_nothing(self):
+    def test_second_up_applies_and_starts_nothing_twice(self):
+        # Issue 13: a second `up` of a running project applies its files instead of starting a
+        # second stack; with nothing changed, nothing is started again.
         starts = "@DIR@/starts"
         with ControlStack({"a": {"command": ["sh", "-c", f"echo x >> {starts}; exec sleep 100000"]}}) as st:
             st.wait_api()
             st.event("a", r"started")
-            r = subprocess.run([h.BIN, "up", "-f", st.manifest], cwd=st.dir, env=st.env,
+            r = subprocess.run([h.BIN, "up", "-d", "-f", st.manifest], cwd=st.dir, env=st.env,
                                capture_output=True, text=True, timeout=20)
-            self.assertNotEqual(r.returncode, 0)
-            self.assertIn("already running project", r.stderr)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("1 kept, 0 restarted, 0 started, 0 stopped", r.stdout)
             with open(st.path("starts")) as f:
                 self.assertEqual(f.read().split(), ["x"])
             self.assertTrue(st.alive())

@@ -193,16 +193,17 @@ class Detach(unittest.TestCase):
         self.assertEqual(again.returncode, 0, p.describe(again))
         self.assertIn("no stack is running", again.stderr)
 
-    def test_second_up_d_is_refused(self):
+    def test_second_up_d_applies_without_restarting(self):
+        # Issue 13: against a running project `up -d` applies the files; unchanged, it keeps all.
         p = self.project({"web": LONG})
         first = p.run("up", "-d")
         self.assertEqual(first.returncode, 0, p.describe(first))
         pids = p.wait_for_pids(1)
         second = p.run("up", "-d")
-        self.assertNotEqual(second.returncode, 0, p.describe(second))
-        self.assertIn("already running project", second.stderr, p.describe(second))
+        self.assertEqual(second.returncode, 0, p.describe(second))
+        self.assertIn("1 kept, 0 restarted, 0 started, 0 stopped", second.stdout, p.describe(second))
         self.assertLess(second.elapsed, 5.0)
-        self.assertEqual(p.pids(), pids, "the refused up started something")
+        self.assertEqual(p.pids(), pids, "the second up started something")
 
     def test_project_name_gives_a_separate_stack(self):
         p = self.project({"web": LONG})

@@ -122,3 +122,32 @@ TEST_CASE("TimestampFormatter formats fixed instants exactly") {
 }
 
 }  // namespace stackvisor::logmux
+
+namespace stackvisor::logmux {
+
+TEST_CASE("Mux re-pads when the widest source retires, and again when it comes back") {
+  TestLoop loop;
+  {
+    FileOutput file(loop.get());
+    Mux mux(file.output(), FormatOptions{});
+    const int web = mux.AddSource("web");
+    const int db = mux.AddSource("postgres");
+    mux.Line(web, "one");
+    mux.Retire(db);  // a reload removed it: the rest no longer pad to its name
+    mux.Line(db, "last words");
+    mux.Line(web, "two");
+    CHECK(mux.prefix(web) == "web | ");
+    mux.Revive(db);
+    mux.Line(web, "three");
+    CHECK(file.Text() ==
+          "web      | one\n"
+          "postgres | last words\n"
+          "web | two\n"
+          "web      | three\n");
+    mux.Retire(web);  // not the widest: nothing moves
+    CHECK(mux.prefix(db) == "postgres | ");
+  }
+  CHECK(loop.Close());
+}
+
+}  // namespace stackvisor::logmux

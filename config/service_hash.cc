@@ -1,0 +1,94 @@
+#include "config/service_hash.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace stackvisor::config {
+namespace {
+
+// Values are length-prefixed so no choice of characters in one field can imitate another.
+void Put(std::string& out, const char* key, const std::string& value) {
+  out += key;
+  out += '=';
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+  out += '\n';
+}
+
+void Put(std::string& out, const char* key, long long value) { Put(out, key, std::to_string(value)); }
+
+void PutList(std::string& out, const char* key, const std::vector<std::string>& values) {
+  Put(out, key, static_cast<long long>(values.size()));
+  for (const auto& v : values) Put(out, key, v);
+}
+
+}  // namespace
+
+std::string CanonicalText(const Service& s) {
+  std::string out;
+  Put(out, "name", s.name);
+  PutList(out, "entrypoint", s.entrypoint);
+  PutList(out, "command", s.command);
+  PutList(out, "argv", s.argv);
+  for (const auto& [key, value] : s.environment) Put(out, value ? "env" : "unset", key + "=" + value.value_or(""));
+  Put(out, "working_dir", s.working_dir);
+  if (s.user) {
+    Put(out, "user", s.user->spec);
+    Put(out, "uid", s.user->uid);
+    Put(out, "gid", s.user->gid);
+    for (gid_t g : s.user->groups) Put(out, "group", g);
+    Put(out, "user_name", s.user->name);
+    Put(out, "home", s.user->home);
+  }
+  for (const auto& d : s.depends_on) {
+    Put(out, "depends_on", d.service);
+    Put(out, "condition", static_cast<long long>(d.condition));
+    Put(out, "required", d.required);
+    Put(out, "restart", d.restart);
+  }
+  const Healthcheck& h = s.healthcheck;
+  Put(out, "health", static_cast<long long>(h.kind));
+  PutList(out, "health_exec", h.exec_argv);
+  Put(out, "health_tcp", h.tcp_host + ":" + std::to_string(h.tcp_port));
+  Put(out, "health_http", h.http_url);
+  Put(out, "health_log", h.log_regex);
+  for (auto d : {h.interval, h.timeout, h.start_period, h.start_interval})
+    Put(out, "health_time", d.count());
+  Put(out, "health_retries", h.retries);
+  Put(out, "restart", static_cast<long long>(s.restart.mode));
+  Put(out, "max_retries", s.restart.max_retries);
+  for (auto d : {s.backoff.initial, s.backoff.max, s.backoff.reset_after})
+    Put(out, "backoff", d.count());
+  char factor[32];
+  std::snprintf(factor, sizeof factor, "%.17g", s.backoff.factor);
+  Put(out, "backoff_factor", factor);
+  Put(out, "stop_signal", s.stop_signal);
+  Put(out, "stop_grace_period", s.stop_grace_period.count());
+  PutList(out, "profiles", s.profiles);
+  Put(out, "image", s.engine.image);
+  PutList(out, "ports", s.engine.ports);
+  PutList(out, "volumes", s.engine.volumes);
+  PutList(out, "ignored", s.engine.ignored);
+  return out;
+}
+
+std::string ServiceHash(const Service& service) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : CanonicalText(service)) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+bool SameDefinition(const Service& a, const Service& b) {
+  if (a.pos == b.pos) return a == b;
+  Service moved = b;
+  moved.pos = a.pos;
+  return a == moved;
+}
+
+}  // namespace stackvisor::config

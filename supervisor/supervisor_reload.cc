@@ -1,0 +1,126 @@
+// Supervisor: applying an edited manifest to the running stack (SIGHUP, POST /v1/stack/apply,
+// `up` against a running project). The diff is pure (reload_plan.h), the state changes go
+// through the Plan; this file loads, keeps the definitions alive and makes the runtime
+// objects (log source, cgroup, Service) of the services that are new.
+#include <unordered_map>
+
+#include "supervisor/supervisor.h"
+
+namespace stackvisor::supervisor {
+namespace {
+
+// The selection `up web` was given, applied again: those services and their dependencies.
+// Names the edit removed are dropped from it rather than failing the reload.
+void Select(const std::vector<std::string>& names, config::Manifest& manifest) {
+  if (names.empty()) return;
+  std::vector<std::string> present;
+  for (const auto& name : names)
+    if (manifest.Find(name) != nullptr) present.push_back(name);
+  auto keep = config::WithDependencies(manifest, present);
+  std::unordered_map<std::string_view, bool> wanted;
+  for (const auto& name : keep) wanted.emplace(name, true);
+  std::erase_if(manifest.services,
+                [&wanted](const config::Service& svc) { return wanted.count(svc.name) == 0; });
+}
+
+}  // namespace
+
+std::vector<const config::Service*> Supervisor::Current() const {
+  std::vector<const config::Service*> current;
+  current.reserve(plan_.size());
+  for (size_t i = 0; i < plan_.size(); ++i)
+    if (!plan_.removed(i)) current.push_back(&definition(i));
+  return current;
+}
+
+ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
+                              const std::map<std::string, int>& scale) {
+  ApplyResult result;
+  if (!options_.load) {
+    result.error = "this stack has no manifest files to reload";
+    return result;
+  }
+  if (plan_.stopping()) {
+    result.error = "the stack is stopping";
+    return result;
+  }
+  config::LoadOptions load = *options_.load;
+  for (const auto& [service, replicas] : scale) load.scale[service] = replicas;
+  config::LoadResult loaded = config::Load(load);
+  result.diagnostics = std::move(loaded.diagnostics);
+  if (!loaded.manifest) {
+    result.error = "the manifest is invalid; nothing was changed";
+    return result;
+  }
+  config::Manifest next = std::move(*loaded.manifest);
+  Select(load.services, next);
+  if (next.name != manifest_.name) {
+    // The runtime directory, the socket and the cgroups are the project's by name.
+    result.error = "the project name changed from " + manifest_.name + " to " + next.name +
+                   "; nothing was changed (stop the stack and start it again)";
+    return result;
+  }
+  result.plan = PlanReload(Current(), next, options);
+  result.ok = true;
+  if (dry_run) return result;
+  options_.load->scale = load.scale;  // a later reload keeps the replicas asked for
+  Commit(std::move(next), result.plan);
+  return result;
+}
+
+void Supervisor::Commit(config::Manifest next, const std::vector<ReloadEntry>& plan) {
+  std::unordered_map<std::string_view, const config::Service*> by_name;
+  by_name.reserve(next.services.size());
+  for (const auto& svc : next.services) by_name.emplace(svc.name, &svc);
+  Plan::Changes changes;
+  for (const ReloadEntry& entry : plan) {
+    switch (entry.action) {
+      case ReloadAction::kKeep: break;
+      case ReloadAction::kRestart: {
+        size_t id = *plan_.Find(entry.service);
+        const config::Service* def = &definitions_.emplace_back(*by_name.at(entry.service));
+        services_[id]->Redefine(*def);
+        changes.redefine.emplace_back(id, def);
+        break;
+      }
+      case ReloadAction::kStart: {
+        const config::Service* def = &definitions_.emplace_back(*by_name.at(entry.service));
+        size_t id = plan_.AddService(*def);
+        if (id == services_.size()) {
+          sources_.push_back(mux_.AddSource(def->name));
+          if (all_contained_) {
+            auto cgroup = options_.containment->AddService(def->name);
+            if (!cgroup.ok()) {
+              Event(cgroup.error().message + " (contained by its process group only)");
+              all_contained_ = false;
+            }
+          }
+          AddRuntime(id);
+        } else {
+          mux_.Revive(sources_[id]);  // its slot, its log ring and its colour come back
+          services_[id]->Redefine(*def);
+        }
+        changes.start.emplace_back(id, def);
+        break;
+      }
+      case ReloadAction::kStop: {
+        size_t id = *plan_.Find(entry.service);
+        mux_.Retire(sources_[id]);
+        changes.remove.push_back(id);
+        break;
+      }
+    }
+  }
+  manifest_ = std::move(next);
+  Event("reload: " + ReloadSummary(plan));
+  Execute(plan_.OnApply(changes, base::Now()));
+}
+
+void Supervisor::ReloadOnSignal() {
+  ApplyResult result = Apply({}, false);
+  if (result.ok) return;
+  for (const auto& d : result.diagnostics) Event(d.Format());
+  Event("SIGHUP: reload failed: " + result.error);
+}
+
+}  // namespace stackvisor::supervisor
