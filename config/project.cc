@@ -188,6 +188,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     drafts.push_back(BuildService(e.key, e.key_pos, e.value, is_active, context, r));
   }
   CheckDependencies(drafts, r);
+  CheckSockets(drafts, r);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));
   return manifest;

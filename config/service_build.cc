@@ -13,6 +13,7 @@ const std::vector<std::string>& ServiceKeys() {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
       "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor",
+      "sockets",
   };
   return kKeys;
 }
@@ -108,6 +109,8 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Profiles(value);
   } else if (key == "restart_backoff") {
     RestartBackoff(value);
+  } else if (key == "sockets") {
+    Sockets(value);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (key == "extends") {

@@ -9,6 +9,7 @@
 #include "healthcheck/probe.h"
 #include "procs/children.h"
 #include "procs/spawner.h"
+#include "supervisor/service_sockets.h"
 #include "supervisor/spawn_spec_builder.h"
 
 namespace stackvisor::supervisor {
@@ -90,6 +91,13 @@ std::unique_ptr<healthcheck::ActiveProbe> Service::MakeActiveProbe() {
 
 base::Result<pid_t> Service::Spawn() {
   procs::SpawnSpec spec = BuildSpec();
+  if (!config_.sockets.empty() && context_.sockets != nullptr) {
+    // Open since `up` began unless the service was down for good (then closed): reopened here.
+    auto sockets = context_.sockets->Ensure(config_);
+    if (!sockets.ok()) return sockets.error();
+    spec.listen_fds = context_.sockets->FdsFor(config_);
+    spec.listen_fd_names = context_.sockets->NamesFor(config_);
+  }
   auto spawned = procs::Spawn(spec);
   if (!spawned.ok()) return spawned.error();
   auto run = std::make_unique<Run>();

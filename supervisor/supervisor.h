@@ -25,6 +25,7 @@
 #include "procs/reaper.h"
 #include "supervisor/plan.h"
 #include "supervisor/service.h"
+#include "supervisor/service_sockets.h"
 #include "supervisor/spawn_spec_builder.h"
 
 namespace spdlog {
@@ -41,6 +42,7 @@ struct SupervisorOptions {
   procs::Guardian* guardian = nullptr;  // released and reaped at the end of a clean stop
   procs::Containment* containment = nullptr;  // null: process groups only
   logmux::RingLimits log_limits;  // what `logs` can see of each service
+  ServiceSockets* sockets = nullptr;  // socket activation; opened by the caller (OpenAll)
 };
 
 /// ServiceSnapshot is one service as the control API shows it: the Plan's status with its times
@@ -125,6 +127,8 @@ class Supervisor {
   /// Orphans and everything left in the service cgroups, once each.
   std::vector<pid_t> Leftovers() const;
   void KillLeftovers();
+  /// Closes the sockets of a service that is down for good, as a stopped server's port is.
+  void ReleaseSocketsIfDown(size_t service);
   /// What each not-yet-ready service waits for, for the status line; none once stopping.
   std::vector<logmux::StatusEntry> WaitingServices() const;
 
