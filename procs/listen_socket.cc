@@ -62,9 +62,9 @@ base::Result<std::unique_ptr<ListenSocket>> ListenSocket::Open(const ListenAddre
     owner->fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!owner->fd_.valid()) return Failed("socket for", address, errno);
     sockaddr_un sun = UnixAddress(address.path);
-    // The file is born with mode 0600 at most (umask is process-wide, but nothing else of ours
-    // creates files yet: sockets open before the first service starts), then gets its owner
-    // and mode before listen(): until then a connect is refused, so nobody else gets in.
+    // The file is born with mode 0600 at most, then gets its owner and mode before listen():
+    // until then a connect is refused, so nobody else gets in. (umask is process-wide: a file
+    // another thread creates meanwhile can only come out more private.)
     const mode_t previous = umask(0177);
     const int bound = bind(owner->fd_.get(), reinterpret_cast<sockaddr*>(&sun), sizeof sun);
     const int bind_errno = errno;

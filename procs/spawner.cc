@@ -26,6 +26,7 @@
 #include <mutex>
 
 #include "procs/file_limit.h"
+#include "procs/listen_env.h"
 #include "procs/spawn_slots.h"
 
 // The child runs on a stack ASan never saw: its no-return bookkeeping there would only warn.
@@ -136,7 +137,7 @@ struct ChildSetup {
     char digits[16];
     int n = 0;
     for (pid_t pid = getpid(); pid > 0 && n < 16; pid /= 10) digits[n++] = char('0' + pid % 10);
-    char* out = listen_pid_entry + 11;
+    char* out = listen_pid_entry + sizeof kListenPidPrefix - 1;
     while (n > 0) *out++ = digits[--n];
     *out = '\0';
     return true;
@@ -257,19 +258,9 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
                        " listening sockets"};
   std::vector<std::string> env_storage = spec.env;
   if (!spec.listen_fds.empty()) {
-    // Ours replace any the environment carried (stackvisor's own socket activation, say).
-    std::erase_if(env_storage, [](const std::string& kv) {
-      return kv.rfind("LISTEN_FDS=", 0) == 0 || kv.rfind("LISTEN_PID=", 0) == 0 ||
-             kv.rfind("LISTEN_FDNAMES=", 0) == 0;
-    });
-    env_storage.push_back("LISTEN_FDS=" + std::to_string(spec.listen_fds.size()));
-    std::string names;
-    for (size_t i = 0; i < spec.listen_fds.size(); ++i) {
-      if (i > 0) names += ':';
-      names += i < spec.listen_fd_names.size() ? spec.listen_fd_names[i] : "unknown";
-    }
-    env_storage.push_back("LISTEN_FDNAMES=" + names);
-    std::memcpy(setup.listen_pid_entry, "LISTEN_PID=", 11);
+    env_storage = WithListenEnv(std::move(env_storage), spec.listen_fds.size(),
+                                spec.listen_fd_names);
+    std::memcpy(setup.listen_pid_entry, kListenPidPrefix, sizeof kListenPidPrefix - 1);
   }
   for (auto& kv : env_storage) setup.envp.push_back(kv.data());
   if (!spec.listen_fds.empty()) setup.envp.push_back(setup.listen_pid_entry);

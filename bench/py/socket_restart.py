@@ -9,7 +9,7 @@ times, counting failed requests, in two modes measured in the same run, one afte
 
 Every request is a fresh connection, sent on schedule whatever the latency (open loop, see
 http_load.py); a request fails on a non-200 (nginx's 502 when the upstream refuses) or on an
-error or a 10 s timeout. Requests still in flight when the 20 s end are waited for.
+error or after --timeout (30 s). Requests still in flight when the 20 s end are waited for.
 The stack uses its own ports (BENCH_*_PORT to change them, defaults below), its own state dir
 (initdb once, reused by the second mode), and `flock /tmp/stackvisor-e2e.lock` is the caller's
 (bench/socket_restart.sh). Prerequisites: the example's Debian packages (scripts/install-deps.sh).
@@ -39,7 +39,7 @@ NO_SOCKETS = """services:
 
 
 class Stack:
-    def __init__(self, binary, work, state, mode):
+    def __init__(self, binary, work, state, mode, secrets_, workers):
         self.binary, self.mode = binary, mode
         self.files = ["-f", os.path.join(EXAMPLE, "compose.yaml")]
         if mode == "no-sockets":
@@ -52,8 +52,7 @@ class Stack:
         env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "STATE_DIR")}
         env.update({k: str(os.environ.get("BENCH_" + k, v)) for k, v in PORTS.items()})
         env.update({"STATE_DIR": state, "DB_OS_USER": "postgres" if os.getuid() == 0 else me,
-                    "POSTGRES_PASSWORD": "bench-" + secrets.token_hex(8),
-                    "DJANGO_SECRET_KEY": secrets.token_hex(32),
+                    "WEB_WORKERS": str(workers), **secrets_,
                     "STACKVISOR_RUNTIME_DIR": os.path.join(work, "run-" + mode)})
         self.env = env
         self.log = os.path.join(work, f"up-{mode}.log")
@@ -96,8 +95,8 @@ class Stack:
         bl.terminate(self.proc, timeout=30)
 
 
-def measure(stack, seconds, restarts, rate):
-    load = HttpLoad(stack.url(), rate=rate).start()
+def measure(stack, seconds, restarts, rate, timeout):
+    load = HttpLoad(stack.url(), rate=rate, timeout=timeout).start()
     t0 = time.monotonic()
     # Restarts spread over the window, the first after 1 s of steady load.
     for k in range(restarts):
@@ -116,6 +115,13 @@ def main():
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--restarts", type=int, default=5)
     p.add_argument("--rate", type=int, default=200, help="requests per second (default 200)")
+    p.add_argument("--timeout", type=float, default=30,
+                   help="a request not answered within this many seconds fails (default 30; "
+                        "nginx itself waits 60 s for gunicorn)")
+    p.add_argument("--workers", type=int, default=4,
+                   help="gunicorn workers (WEB_WORKERS, default 4: 2 sync workers serve about "
+                        "200 req/s of /health on 2 busy cores, leaving no room to drain the "
+                        "backlog a restart leaves)")
     args = p.parse_args()
     binary = bl.stackvisor_bin(args.bin)
     work = tempfile.mkdtemp(prefix="sv-bench-sockets-")
@@ -124,15 +130,18 @@ def main():
     for d in (work, state):
         os.chmod(d, 0o755)  # postgres (as root: DB_OS_USER) and nginx's workers reach it
     results = bl.Results("socket_restart", args.json)
+    # One database for both modes (initialised by the first): the same credentials.
+    credentials = {"POSTGRES_PASSWORD": "bench-" + secrets.token_hex(8),
+                   "DJANGO_SECRET_KEY": secrets.token_hex(32)}
     rows = []
     try:
         for run in range(args.runs):
             for mode in ("sockets", "no-sockets"):
-                stack = Stack(binary, work, state, mode)
+                stack = Stack(binary, work, state, mode, credentials, args.workers)
                 bl.log(f"run {run + 1}/{args.runs}, {mode}: up ...")
                 stack.up()
                 try:
-                    s = measure(stack, args.seconds, args.restarts, args.rate)
+                    s = measure(stack, args.seconds, args.restarts, args.rate, args.timeout)
                 finally:
                     stack.down()
                 bl.log(f"  {mode}: {s}")
@@ -151,7 +160,8 @@ def main():
                    "through nginx (example stack)",
                    ["mode", "requests", "ok", "failed", "failures", "req/s", "p50 ms", "p99 ms",
                     "max ms"], rows)
-    results.save({"seconds": args.seconds, "restarts": args.restarts, "rate": args.rate})
+    results.save({"seconds": args.seconds, "restarts": args.restarts, "rate": args.rate,
+                  "timeout": args.timeout, "workers": args.workers})
 
 
 if __name__ == "__main__":
