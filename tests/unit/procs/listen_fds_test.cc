@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/pipe_reader.h"
+#include "procs/listen_env.h"
 #include "procs/listen_socket.h"
 #include "procs/reaper.h"
 #include "procs/spawner.h"
@@ -154,4 +155,11 @@ TEST_CASE("ListenSocket: a TCP address in use is an error naming it") {
   REQUIRE_FALSE(second.ok());
   CHECK(second.error().message ==
         "bind 127.0.0.1:" + std::to_string(address.port) + ": Address already in use");
+}
+
+TEST_CASE("WithListenEnv: ours replace any LISTEN_* entries, names joined, unknown filled in") {
+  CHECK(procs::WithListenEnv({"A=1", "LISTEN_FDS=9", "LISTEN_PID=1", "LISTEN_FDNAMES=x", "B=2"},
+                             3, {"web", "admin"}) ==
+        std::vector<std::string>{"A=1", "B=2", "LISTEN_FDS=3",
+                                 "LISTEN_FDNAMES=web:admin:unknown"});
 }
