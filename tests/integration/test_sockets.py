@@ -118,6 +118,23 @@ class Sockets(unittest.TestCase):
             self.assertGreater(len(answers), 10)
             self.assertEqual(len(pids), 4)
 
+    def test_a_connection_made_while_a_crashed_service_waits_to_restart_is_served(self):
+        port = h.free_port()
+        services = {"web": {"command": h.py("socket_server.py", "@DIR@/web.json"),
+                            "restart": "always",
+                            "x-stackvisor": {"sockets": [f"127.0.0.1:{port}"],
+                                             "restart_backoff": {"initial": "1s"}}}}
+        with ControlStack(services) as st:
+            st.wait_api()
+            old = h.wait_until(lambda: self.try_ask(port), 15, "the first answer")
+            mark = len(st.lines)
+            os.kill(st.host_pid(old), 9)
+            st.event("web", r"restarting in 1000 ms", timeout=10, start=mark)
+            # No process serves the port now; the connection waits in the backlog.
+            new = ask(port, timeout=15)
+            self.assertNotEqual(new, old)
+            self.assertEqual(st.service("web")["pid"], new)
+
     @staticmethod
     def try_ask(port):
         try:
