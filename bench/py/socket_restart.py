@@ -98,12 +98,18 @@ class Stack:
 def measure(stack, seconds, restarts, rate, timeout):
     load = HttpLoad(stack.url(), rate=rate, timeout=timeout).start()
     t0 = time.monotonic()
-    # Restarts spread over the window, the first after 1 s of steady load.
+    # Restarts spread over the window, the first after 1 s of steady load, each at least 2 s
+    # after the last one was healthy: gunicorn 20.1 signals READY=1 before its workers are
+    # forked, and a worker forked while its master handles SIGTERM misses the signal, serves on,
+    # and is SIGKILLed mid-request at --graceful-timeout (a 502 that is gunicorn's, not the
+    # socket's: seen once when restarts came back to back on an overloaded machine).
+    healthy_at = t0
     for k in range(restarts):
-        at = t0 + 1 + k * (seconds - 2) / restarts
+        at = max(t0 + 1 + k * (seconds - 2) / restarts, healthy_at + 2)
         while time.monotonic() < at:
             time.sleep(0.01)
         stack.restart_web()
+        healthy_at = time.monotonic()
     while time.monotonic() < t0 + seconds:
         time.sleep(0.05)
     load.stop()
