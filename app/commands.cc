@@ -201,6 +201,15 @@ int RunUp(const Invocation& inv) {
     std::cerr << "stackvisor: " << guardian.error().message
               << " (services may outlive a killed stackvisor)\n";
   }
+  // Socket activation: every listening socket is open before the first service starts, so an
+  // address in use stops the stack here, with nothing started.
+  supervisor::ServiceSockets sockets(geteuid() == 0);
+  if (auto opened = sockets.OpenAll(*manifest); !opened.ok()) {
+    std::cerr << "stackvisor: " << opened.error().message << "; nothing was started\n";
+    if (reporter.active()) reporter.Failed(opened.error().message);
+    return 1;
+  }
+  options.sockets = &sockets;
   uv_loop_t loop;
   uv_loop_init(&loop);
   int code;

@@ -2,6 +2,7 @@
 // emitter so yaml-cpp stays in one file; every string is double-quoted, so no value can be
 // misread (no, on, 1.0, ~), and '$' is doubled since reading the output interpolates again.
 #include <cctype>
+#include <cstdio>
 #include <sstream>
 
 #include "config/duration.h"
@@ -109,7 +110,7 @@ void EmitExtras(Writer& w, const Service& s) {
   const bool backoff = s.backoff.initial != defaults.initial || s.backoff.max != defaults.max ||
                        s.backoff.factor != defaults.factor ||
                        s.backoff.reset_after != defaults.reset_after;
-  if (!probe && !backoff) return;
+  if (!probe && !backoff && s.sockets.empty()) return;
   w.Line(2, "x-stackvisor:");
   if (probe) {
     w.Line(3, "healthcheck:");
@@ -134,6 +135,24 @@ void EmitExtras(Writer& w, const Service& s) {
     w.Line(4, "max: " + Quote(FormatDuration(s.backoff.max)));
     w.Line(4, "factor: " + factor.str());
     w.Line(4, "reset_after: " + Quote(FormatDuration(s.backoff.reset_after)));
+  }
+  if (!s.sockets.empty()) w.Line(3, "sockets:");
+  for (const auto& socket : s.sockets) {
+    // Resolved: a unix path is absolute, so the output means the same from anywhere.
+    const std::string listen =
+        socket.kind == Socket::Kind::kUnix
+            ? "unix:" + socket.path
+            : (socket.host.find(':') != std::string::npos ? "[" + socket.host + "]"
+                                                          : socket.host) +
+                  ":" + std::to_string(socket.port);
+    w.Line(4, "- listen: " + Quote(listen));
+    w.Line(5, "name: " + Quote(socket.name));
+    w.Line(5, "backlog: " + std::to_string(socket.backlog));
+    if (socket.kind == Socket::Kind::kUnix) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(socket.mode));
+      w.Line(5, "mode: " + Quote(mode));
+    }
   }
 }
 

@@ -98,6 +98,9 @@ void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r);
 /// per service, that buried everything else.
 void SummariseIgnoredKeys(const std::vector<ServiceDraft>& drafts, Reporter& r);
 
+/// CheckSockets reports a listen address given to two sockets of active services.
+void CheckSockets(const std::vector<ServiceDraft>& drafts, Reporter& r);
+
 /// BuildProject turns the merged tree into a Manifest: top-level keys, project name,
 /// x-stackvisor overlays, profiles, every service, dependency checks. The result is only
 /// meaningful when the Reporter saw no error.

@@ -108,6 +108,30 @@ struct Hook {
   bool operator==(const Hook&) const = default;
 };
 
+/// A listening socket stackvisor opens for a service before its first start and passes to every
+/// process of it with the systemd protocol (`x-stackvisor.sockets`): the i-th socket is fd 3+i,
+/// with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES set. It outlives each process, so a restart
+/// leaves connections waiting in the kernel's backlog instead of refused.
+struct Socket {
+  enum class Kind { kTcp, kUnix };
+  /// At most this many per service (procs::kMaxListenFds: the spawner's fd slots).
+  static constexpr size_t kMaxPerService = 16;
+  /// listen()'s default backlog; the kernel caps it at net.core.somaxconn (4096 on Debian 12).
+  static constexpr int kDefaultBacklog = 4096;
+
+  Kind kind = Kind::kTcp;
+  std::string address;  // as written ("127.0.0.1:8000", "unix:run/web.sock"), for messages
+  std::string host;     // kTcp: an IPv4 or IPv6 address literal
+  uint16_t port = 0;    // kTcp
+  std::string path;     // kUnix: absolute (relative ones are resolved against the project)
+  std::string name;     // its LISTEN_FDNAMES entry; the service's name unless given
+  int backlog = kDefaultBacklog;
+  mode_t mode = 0600;   // kUnix: the socket file's mode; owned by the service's user
+  SourcePos pos;
+
+  bool operator==(const Socket&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -128,6 +152,7 @@ struct Service {
   std::vector<Hook> post_start;  // run after the process started, in order
   std::vector<Hook> pre_stop;    // run before the stop signal, within the grace period
   EngineKeys engine;
+  std::vector<Socket> sockets;  // x-stackvisor.sockets, in fd order (fd 3 first)
   SourcePos pos;  // the service's key
 
   bool operator==(const Service&) const = default;

@@ -187,6 +187,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   }
   SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
+  CheckSockets(drafts, r);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));
   return manifest;

@@ -13,7 +13,7 @@ const std::vector<std::string>& ServiceKeys() {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
       "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "extends",
-      "post_start", "pre_stop",
+      "post_start", "pre_stop", "sockets",
   };
   return kKeys;
 }
@@ -127,6 +127,8 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     r_.Error(entry.key_pos, Path(key),
              "unknown key: compose's lifecycle hooks are post_start (after the process started) "
              "and pre_stop (before it is stopped)");
+  } else if (key == "sockets") {
+    Sockets(value);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {

@@ -56,6 +56,10 @@ class ServiceBuilder {
   // service_engine.cc
   void EngineKey(const MapEntry& entry);
 
+  // service_sockets.cc
+  void Sockets(const Node& node);
+  std::optional<Socket> ReadSocket(const Node& node, const std::string& path);
+
   const std::string& name_;
   const std::string path_;
   const bool active_;

@@ -16,7 +16,7 @@ base::Result<SpawnSlots*> SpawnSlots::Instance() {
   if (slots != nullptr) return slots;
   SpawnSlots made;
   for (int& fd : made.fds_) {
-    // The lowest free numbers above 2: 3..6 in a process that opened nothing else yet. Never
+    // The lowest free numbers above 2: 3..22 in a process that opened nothing else yet. Never
     // 0-2 (closed when we were started): the child dup2s onto those, and would clobber a slot.
     int opened = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     fd = opened < 0 ? -1 : ::fcntl(opened, F_DUPFD_CLOEXEC, 3);
@@ -35,6 +35,7 @@ base::Result<SpawnSlots*> SpawnSlots::Instance() {
 
 int SpawnSlots::Load(Slot slot, int fd) {
   if (fd < 0) fd = fds_[kNull];
+  else loaded_[slot] = true;
   // dup3 replaces the slot atomically: the number is never free in between.
   while (::dup3(fd, fds_[slot], O_CLOEXEC) < 0) {
     if (errno != EINTR && errno != EBUSY) return errno;
@@ -43,7 +44,11 @@ int SpawnSlots::Load(Slot slot, int fd) {
 }
 
 void SpawnSlots::Clear() {
-  for (int slot = kStdout; slot < kCount; ++slot) Load(static_cast<Slot>(slot), -1);
+  for (int slot = kStdout; slot < kCount; ++slot) {
+    if (!loaded_[slot]) continue;
+    Load(static_cast<Slot>(slot), -1);
+    loaded_[slot] = false;
+  }
 }
 
 pid_t CloneSharingFds(int (*child)(void*), void* arg) {

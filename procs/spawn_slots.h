@@ -4,6 +4,7 @@
 #include <array>
 
 #include "base/result.h"
+#include "procs/spawn_spec.h"
 
 namespace stackvisor::procs {
 
@@ -16,7 +17,14 @@ namespace stackvisor::procs {
 /// call (Spawn's first), while the table is still small; used by the loop thread only.
 class SpawnSlots {
  public:
-  enum Slot : int { kNull = 0, kStdout, kStderr, kCgroup, kCount };
+  enum Slot : int {
+    kNull = 0,
+    kStdout,
+    kStderr,
+    kCgroup,
+    kListen0,  // kListen0 + i: the i-th listening socket (procs::kMaxListenFds of them)
+    kCount = kListen0 + static_cast<int>(kMaxListenFds),
+  };
 
   /// The slots, opened on the first call; an error names the step ("open /dev/null").
   static base::Result<SpawnSlots*> Instance();
@@ -27,12 +35,14 @@ class SpawnSlots {
 
   /// Puts `fd` onto `slot` (a dup, close-on-exec), -1 meaning /dev/null. Returns an errno, or 0.
   int Load(Slot slot, int fd);
-  /// Puts /dev/null back on every slot: no pipe end of a child stays open in stackvisor.
+  /// Puts /dev/null back on every slot loaded since the last Clear: no pipe end of a child
+  /// stays open in stackvisor.
   void Clear();
 
  private:
   SpawnSlots() = default;
   std::array<int, kCount> fds_{};
+  std::array<bool, kCount> loaded_{};
   int keep_below_ = 0;
 };
 

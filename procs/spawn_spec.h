@@ -7,6 +7,9 @@
 
 namespace stackvisor::procs {
 
+/// How many listening sockets one child can be given (SpawnSpec::listen_fds).
+inline constexpr size_t kMaxListenFds = 16;
+
 /// Credentials a child drops to before exec (only when stackvisor runs as root).
 struct Credentials {
   uid_t uid = 0;
@@ -28,6 +31,12 @@ struct SpawnSpec {
   // for this child only (no fd per service is held: 9,000 services must fit the fd limit); the
   // child writes "0" into it first, so it and all it starts are contained from exec on.
   std::string cgroup_procs;
+  // Socket activation (the systemd protocol): these fds become the child's 3, 4, ... and its
+  // environment gets LISTEN_FDS, LISTEN_FDNAMES (listen_fd_names joined by ':') and LISTEN_PID,
+  // which only the child can know and so writes itself, after the clone. Borrowed: the caller
+  // keeps them open across Spawn. At most kMaxListenFds.
+  std::vector<int> listen_fds;
+  std::vector<std::string> listen_fd_names;  // one per fd
 };
 
 }  // namespace stackvisor::procs

@@ -26,6 +26,7 @@
 #include <mutex>
 
 #include "procs/file_limit.h"
+#include "procs/listen_env.h"
 #include "procs/spawn_slots.h"
 
 // The child runs on a stack ASan never saw: its no-return bookkeeping there would only warn.
@@ -57,6 +58,12 @@ struct ChildSetup {
   int stdout_fd = -1;
   int stderr_fd = -1;
   int cgroup_procs_fd = -1;
+  // Socket activation: the slots holding the listening sockets, in order (they become 3, 4,
+  // ...), and the LISTEN_PID= entry of envp, whose digits the child writes (only it knows its
+  // pid: the pid of the exec'd process, which is what LISTEN_PID must name).
+  int listen_slot_fds[kMaxListenFds] = {};
+  int listen_count = 0;
+  char listen_pid_entry[32] = {};
   pid_t parent = 0;
   std::string chdir_step, setgroups_step, setgid_step, setuid_step, exec_step;
 
@@ -89,6 +96,7 @@ struct ChildSetup {
     if (dup2(null_fd, 0) < 0) return Fail("dup2 stdin");
     if (dup2(stdout_fd, 1) < 0) return Fail("dup2 stdout");
     if (dup2(stderr_fd, 2) < 0) return Fail("dup2 stderr");
+    if (listen_count > 0 && !PassListenFds()) return;
     if (file_limit != nullptr && setrlimit(RLIMIT_NOFILE, file_limit) != 0)
       return Fail("setrlimit RLIMIT_NOFILE");
     if (credentials != nullptr) {
@@ -101,14 +109,38 @@ struct ChildSetup {
     // After the uid change: changing credentials clears the parent-death signal.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return Fail("prctl PR_SET_PDEATHSIG");
     if (getppid() != parent) _exit(1);  // stackvisor died before prctl took effect
-    // The slots (and fds that sat below them) go too. CLOEXEC rather than close: the kernel
-    // closes them at execve, and only if it succeeds.
-    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-      for (int fd = 3; fd < 65536; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    // The slots (and fds that sat below them) go too, all but the listening sockets now at
+    // 3..3+listen_count-1. CLOEXEC rather than close: the kernel closes them at execve, and
+    // only if it succeeds.
+    const unsigned first_closed = 3U + static_cast<unsigned>(listen_count);
+    if (close_range(first_closed, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = static_cast<int>(first_closed); fd < 65536; ++fd)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     // Our argv (argv[0] as the user wrote it) and environment.
     execve(exe.c_str(), argv.data(), envp.data());
     Fail(exec_step.c_str());
+  }
+
+  // Moves the listening sockets from their slots to 3, 4, ...: first all of them above both
+  // ranges (a target number may be another socket's slot), then down, without CLOEXEC.
+  STACKVISOR_CHILD_CODE bool PassListenFds() {
+    const int above = keep_below > 3 + listen_count ? keep_below : 3 + listen_count;
+    int moved[kMaxListenFds];
+    for (int i = 0; i < listen_count; ++i) {
+      moved[i] = fcntl(listen_slot_fds[i], F_DUPFD_CLOEXEC, above);
+      if (moved[i] < 0) return Fail("dup the listening sockets"), false;
+    }
+    for (int i = 0; i < listen_count; ++i)
+      if (dup2(moved[i], 3 + i) < 0) return Fail("dup2 a listening socket"), false;
+    // "LISTEN_PID=" is there already; the digits follow, from the right.
+    char digits[16];
+    int n = 0;
+    for (pid_t pid = getpid(); pid > 0 && n < 16; pid /= 10) digits[n++] = char('0' + pid % 10);
+    char* out = listen_pid_entry + sizeof kListenPidPrefix - 1;
+    while (n > 0) *out++ = digits[--n];
+    *out = '\0';
+    return true;
   }
 
   STACKVISOR_CHILD_CODE void Fail(const char* step) {
@@ -221,8 +253,17 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   setup.argv_storage = spec.argv;
   for (auto& arg : setup.argv_storage) setup.argv.push_back(arg.data());
   setup.argv.push_back(nullptr);
+  if (spec.listen_fds.size() > kMaxListenFds)
+    return base::Error{"spawn " + spec.argv[0] + ": more than " + std::to_string(kMaxListenFds) +
+                       " listening sockets"};
   std::vector<std::string> env_storage = spec.env;
+  if (!spec.listen_fds.empty()) {
+    env_storage = WithListenEnv(std::move(env_storage), spec.listen_fds.size(),
+                                spec.listen_fd_names);
+    std::memcpy(setup.listen_pid_entry, kListenPidPrefix, sizeof kListenPidPrefix - 1);
+  }
   for (auto& kv : env_storage) setup.envp.push_back(kv.data());
+  if (!spec.listen_fds.empty()) setup.envp.push_back(setup.listen_pid_entry);
   setup.envp.push_back(nullptr);
   if (!spec.working_dir.empty()) setup.working_dir = spec.working_dir.c_str();
   if (spec.credentials) setup.credentials = &*spec.credentials;
@@ -268,6 +309,13 @@ base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
     if (int e = slot.Load(load.slot, load.fd); e != 0)
       return base::Error{base::ErrnoMessage(std::string("spawn: dup3 ") + load.what, e)};
   }
+  for (size_t i = 0; i < spec.listen_fds.size(); ++i) {
+    const auto listen_slot = static_cast<SpawnSlots::Slot>(SpawnSlots::kListen0 + int(i));
+    if (int e = slot.Load(listen_slot, spec.listen_fds[i]); e != 0)
+      return base::Error{base::ErrnoMessage("spawn: dup3 listening socket", e)};
+    setup.listen_slot_fds[i] = slot.fd(listen_slot);
+  }
+  setup.listen_count = static_cast<int>(spec.listen_fds.size());
   setup.keep_below = slot.keep_below();
   setup.null_fd = slot.fd(SpawnSlots::kNull);
   setup.stdout_fd = slot.fd(SpawnSlots::kStdout);

@@ -18,7 +18,8 @@ struct SpawnedChild {
 };
 
 /// Spawn starts argv in its own session with default signal dispositions, an empty signal mask,
-/// stdin from /dev/null, only fds 0/1/2 inherited, PR_SET_PDEATHSIG=SIGKILL, and credentials
+/// stdin from /dev/null, only fds 0/1/2 inherited (and spec.listen_fds as 3, 4, ..., with
+/// LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID set), PR_SET_PDEATHSIG=SIGKILL, and credentials
 /// dropped when given. It must be called from the loop thread (PDEATHSIG follows the thread).
 /// Errors come back before or instead of a pid: a program not found or not executable as
 /// "spawn PROG: strerror"; a step of the child's setup that failed as "spawn: STEP: strerror",

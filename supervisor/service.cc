@@ -9,6 +9,7 @@
 #include "healthcheck/probe.h"
 #include "procs/children.h"
 #include "procs/spawner.h"
+#include "supervisor/service_sockets.h"
 #include "supervisor/spawn_spec_builder.h"
 
 namespace stackvisor::supervisor {
@@ -121,6 +122,13 @@ base::Result<pid_t> Service::Spawn() {
     MakeProber();
   }
   procs::SpawnSpec spec = BuildSpec();
+  if (!config_->sockets.empty() && context_.sockets != nullptr) {
+    // Open since `up` began unless the service was down for good (then closed): reopened here.
+    auto sockets = context_.sockets->Ensure(*config_);
+    if (!sockets.ok()) return sockets.error();
+    spec.listen_fds = context_.sockets->FdsFor(*config_);
+    spec.listen_fd_names = context_.sockets->NamesFor(*config_);
+  }
   auto spawned = procs::Spawn(spec);
   if (!spawned.ok()) return spawned.error();
   auto run = std::make_unique<Run>();

@@ -28,6 +28,10 @@ class NotifyListener;
 }
 
 namespace stackvisor::supervisor {
+class ServiceSockets;
+}
+
+namespace stackvisor::supervisor {
 
 class Service;
 
@@ -41,6 +45,7 @@ struct ServiceContext {
   bool paused = false;                            // output backpressure in effect
   std::function<void(Service&)> request_sweep;    // asks for its SweepRuns at a safe point
   procs::Containment* containment = nullptr;      // a service's cgroup is found here by name
+  ServiceSockets* sockets = nullptr;  // socket activation: null when no service has sockets
 };
 
 /// Service owns everything one service has at run time: the pid of its current process, the

@@ -37,6 +37,11 @@ std::vector<std::string> OwnEnvironment() {
     std::string kv(*e);
     // Our own systemd socket is not the services'; notify services get ours instead.
     if (kv.rfind("NOTIFY_SOCKET=", 0) == 0) continue;
+    // Nor are sockets passed to us: their fds are not the services' (socket services get
+    // their own LISTEN_* from the spawner).
+    if (kv.rfind("LISTEN_FDS=", 0) == 0 || kv.rfind("LISTEN_PID=", 0) == 0 ||
+        kv.rfind("LISTEN_FDNAMES=", 0) == 0)
+      continue;
     env.push_back(std::move(kv));
   }
   return env;
@@ -90,6 +95,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
     if (!sweep_timer_.active()) sweep_timer_.Start(base::Duration(0), [this] { Sweep(); });
   };
   context_.containment = options_.containment;
+  context_.sockets = options_.sockets;
   all_contained_ = options_.containment != nullptr && options_.containment->active();
   if (all_contained_) {
     for (const auto& svc : definitions_) {
@@ -225,8 +231,19 @@ void Supervisor::ExecuteOne(const Action& action) {
     case Action::Kind::kChanged:
       if (std::find(changed_.begin(), changed_.end(), action.service) == changed_.end())
         changed_.push_back(action.service);
+      ReleaseSocketsIfDown(action.service);
       break;
   }
+}
+
+void Supervisor::ReleaseSocketsIfDown(size_t index) {
+  if (options_.sockets == nullptr || definition(index).sockets.empty()) return;
+  const Phase phase = plan_.phase(index);
+  // A restart (and a crash's backoff) never passes through these: the socket stays, and
+  // connections wait in its backlog for the next process.
+  if (phase != Phase::kStopped && phase != Phase::kFailed && phase != Phase::kCompleted) return;
+  if (services_[index]->pid() > 0) return;
+  options_.sockets->Close(definition(index));
 }
 
 void Supervisor::OnSignal(int signum) {

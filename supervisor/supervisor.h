@@ -29,6 +29,7 @@
 #include "supervisor/plan.h"
 #include "supervisor/reload_plan.h"
 #include "supervisor/service.h"
+#include "supervisor/service_sockets.h"
 #include "supervisor/spawn_spec_builder.h"
 
 namespace spdlog {
@@ -48,6 +49,7 @@ struct SupervisorOptions {
   // How the manifest was loaded (its `services` the selection `up` was given), so a reload
   // (SIGHUP, the API, `up` again) loads the same files the same way; nullopt: no reload.
   std::optional<config::LoadOptions> load;
+  ServiceSockets* sockets = nullptr;  // socket activation; opened by the caller (OpenAll)
 };
 
 /// What a reload did, or would do (dry run), or why it did nothing.
@@ -157,6 +159,8 @@ class Supervisor {
   /// Orphans and everything left in the service cgroups, once each.
   std::vector<pid_t> Leftovers() const;
   void KillLeftovers();
+  /// Closes the sockets of a service that is down for good, as a stopped server's port is.
+  void ReleaseSocketsIfDown(size_t service);
   /// What each not-yet-ready service waits for, for the status line; none once stopping.
   std::vector<logmux::StatusEntry> WaitingServices() const;
 

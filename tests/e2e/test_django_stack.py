@@ -20,7 +20,9 @@ Drives the real stack (PostgreSQL + PostGIS, Redis, gunicorn, daphne, nginx) thr
    its reach (a clone in /root); root runs the checkout's own, wherever it is (issue 9);
 9. the dev shape (compose.dev.yaml): HTTP and websockets both answered by daphne;
 10. against the live stack (issue 11): `exec web python3 manage.py check` and `run --rm migrate`
-   (its dependency db already healthy) exit 0 with Django's own answers.
+   (its dependency db already healthy) exit 0 with Django's own answers;
+11. socket activation (issue 13): 100 requests/s through nginx while `restart web` runs twice:
+   gunicorn's socket is stackvisor's, so not one request fails (no refused connection, no 502).
 Every wait has a deadline; stackvisor and its processes are killed and state removed on exit.
 
 Environment: STACKVISOR_BIN, E2E_USER (ordinary user, default svtest), E2E_KEEP_STATE=1,
@@ -44,6 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack_harness import (EXAMPLE, PYTHON, ROOT, Failure, Up, check, http_get,  # noqa: E402
                            pid_alive, port_open, process_name, processes_with_env,
                            stage_for_user, wait_until, ws_broadcast)
+
+sys.path.insert(0, str(ROOT / "bench" / "py"))
+from http_load import HttpLoad  # noqa: E402
 
 BIN = Path(os.environ.get("STACKVISOR_BIN", ROOT / "build" / "app" / "stackvisor")).resolve()
 PORTS = {
@@ -298,6 +303,33 @@ def check_exec_run(run):
     record(f"{run.label}: run --rm migrate (db healthy already)", time.monotonic() - t)
 
 
+# ---- step 11 --------------------------------------------------------------------------------
+
+def check_restart_under_load(run, up, restarts=2, rate=100):
+    """Requests through nginx to gunicorn while `restart web` runs: none may fail, because the
+    listening socket is stackvisor's and outlives each gunicorn (x-stackvisor.sockets)."""
+    t = time.monotonic()
+    load = HttpLoad(run.base + "/health", rate=rate).start()
+    try:
+        for _ in range(restarts):
+            mark = len(up.snapshot()) - 1
+            old = up.pids()["web"][-1]
+            r = run.cli(PROD, "restart", "web")
+            check(r.returncode == 0, f"restart web: exit {r.returncode}\n{r.stdout}{r.stderr}")
+            i, _, msg = up.wait_event("web", "started", 60, after=mark)
+            check(f"pid {old})" not in msg, f"web 'restarted' with the old pid: {msg}")
+            up.wait_event("web", "healthy", 60, after=i)
+    finally:
+        load.stop()
+    summary = load.summary()
+    record(f"{run.label}: {restarts} x restart web under {rate} req/s "
+           f"({summary['ok']} ok, {summary['failed']} failed, max {summary['max_ms']} ms)",
+           time.monotonic() - t)
+    check(summary["failed"] == 0 and summary["ok"] > 0,
+          f"requests failed during restart web: {summary}")
+    return summary
+
+
 # ---- steps 4 and 5 --------------------------------------------------------------------------
 
 def kill_and_recover(up, service, recovered, timeout=30):
@@ -377,6 +409,9 @@ def prod_scenario(run):
 
     check_exec_run(run)
     log(f"[{run.label}] step 10 ok: exec web manage.py check, run --rm migrate")
+
+    summary = check_restart_under_load(run, up)
+    log(f"[{run.label}] step 11 ok: restart web under load, {summary['ok']} requests, none failed")
 
     def http_ok():
         return counter(run.base + "/api/counter")["count"] > count

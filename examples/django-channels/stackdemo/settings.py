@@ -33,8 +33,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", required=True)
 DEBUG = env_bool("DJANGO_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
+# Not "daphne" (which would only make `runserver` the ASGI one; this stack runs daphne itself):
+# it imports twisted, whose import consumes LISTEN_PID/LISTEN_FDS from the environment, so in
+# gunicorn --preload the app would take the socket stackvisor passes away from gunicorn.
 INSTALLED_APPS = [
-    "daphne",  # first, so that `runserver` would be the ASGI one
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "channels",

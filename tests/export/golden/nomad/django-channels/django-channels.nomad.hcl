@@ -233,7 +233,7 @@ job "django-channels" {
       driver = "raw_exec"
       config {
         command = "/usr/bin/daphne"
-        args = ["-b", "127.0.0.1", "-p", "8001", "stackdemo.asgi:application"]
+        args = ["--fd", "3", "stackdemo.asgi:application"]
         work_dir = "@SRC@/examples/django-channels"
       }
       env {
