@@ -111,10 +111,8 @@ class Reload(unittest.TestCase):
             st.running_pid("web", other_than=before["web"])
             self.assertEqual(st.service("worker")["pid"], before["worker"])
             # web started after the new db: its restart waited for its dependency.
-            db_start = st.find_line(r"db: started \(pid (?!%d\))" % before["db"])
-            web_start = st.find_line(r"web: started \(pid (?!%d\))" % before["web"])
-            self.assertIsNotNone(db_start)
-            self.assertIsNotNone(web_start)
+            db_start = st.wait_for_line(r"db: started \(pid (?!%d\))" % before["db"])[0]
+            web_start = st.wait_for_line(r"web: started \(pid (?!%d\))" % before["web"])[0]
             self.assertLess(db_start, web_start, st.dump())
 
     def test_invalid_edit_is_rejected_whole(self):

@@ -92,6 +92,22 @@ TEST_CASE("reload: a redefinition waits for a new dependency's condition") {
   CHECK(Services(healthy, Kind::kSpawn) == std::vector<size_t>{1});
 }
 
+TEST_CASE("reload: a dependent restarted with its dependency waits for the new process") {
+  Fixture f;
+  config::Service db = f.m.services[0];
+  db.argv = {"db", "--new"};
+  config::Service web = f.m.services[1];  // unchanged, restarted because of db
+  f.plan->OnApply({{{0, f.Def(db)}, {1, f.Def(web)}}, {}, {}}, f.clock.now);
+  // web's old process exits first: db's old process must not satisfy "started".
+  auto web_exit = f.plan->OnExited(1, false, 143, "killed by SIGTERM", f.clock.now);
+  CHECK(Find(web_exit, Kind::kSpawn) == nullptr);
+  CHECK(f.plan->phase(1) == Phase::kWaiting);
+  auto db_exit = f.plan->OnExited(0, false, 130, "killed by SIGINT", f.clock.now);
+  CHECK(Services(db_exit, Kind::kSpawn) == std::vector<size_t>{0});
+  auto db_up = f.plan->OnSpawned(0, 200, f.clock.now);
+  CHECK(Services(db_up, Kind::kSpawn) == std::vector<size_t>{1});
+}
+
 TEST_CASE("reload: a removed service stops, becomes a tombstone, and its name comes back") {
   Fixture f;
   auto apply = f.plan->OnApply({{}, {2}, {}}, f.clock.now);
