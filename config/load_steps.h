@@ -2,6 +2,7 @@
 // Internal to config/: the named steps Load runs, in order. Each takes a Reporter so every
 // problem of every step is collected.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct ServiceDraft {
   bool active = true;
   SourcePos depends_on_pos;                    // the depends_on key
   std::map<std::string, SourcePos> dependency_pos;  // each dependency's key
+  std::optional<int> replicas;                 // `scale:` or `deploy.replicas`, when given
+  SourcePos replicas_pos;                      // the key that gave it
+  std::string replicas_path;                   // its key path, services.web.scale
 };
 
 /// BuildService validates one service's tree and fills a draft. Host lookups (env files,

@@ -108,6 +108,10 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Profiles(value);
   } else if (key == "restart_backoff") {
     RestartBackoff(value);
+  } else if (key == "scale") {
+    Scale(entry);
+  } else if (key == "deploy") {
+    Deploy(entry);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (key == "extends") {
