@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,7 +32,13 @@ struct Invocation {
   // up --log-lines / --log-bytes: each service's log ring (what `logs` can still show).
   std::optional<size_t> log_lines;
   std::string log_bytes;
+  std::vector<std::string> scale;  // up --scale SERVICE=N, as given; into load.scale
 };
+
+/// ParseScale reads `up --scale` values ("web=3") into counts; nullopt (with the message in
+/// `error`) for a value that is not SERVICE=N with N a non-negative integer.
+std::optional<std::map<std::string, int>> ParseScale(const std::vector<std::string>& values,
+                                                     std::string& error);
 
 /// AddProjectOptions adds how every command finds its project (-f/--file, -p/--project-name,
 /// --project-directory, --profile, --env-file) to `cmd`; without short_file, -f is left for

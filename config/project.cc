@@ -186,6 +186,12 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     for (const auto& p : SplitCommas(it->second)) active.insert(p);
   for (const auto& wanted : options.services) {
     const Node* service = services->Get(wanted);
+    // `up web-2`: a replica's profiles are its service's (whether web has 2 replicas is only
+    // known once every service is built; selection checks that).
+    const auto dash = wanted.rfind('-');
+    if (!service && dash != std::string::npos && dash + 1 < wanted.size() &&
+        wanted.find_first_not_of("0123456789", dash + 1) == std::string::npos)
+      service = services->Get(std::string_view(wanted).substr(0, dash));
     if (!service) {
       r.Error(SourcePos{kNoFile, 0, 0}, "",
               "no such service: " + Quote(wanted) + DidYouMean(wanted, names));

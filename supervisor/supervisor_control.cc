@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "healthcheck/notify_listener.h"
+#include "config/replicas.h"
 #include "procs/children.h"
 #include "procs/wait_status.h"
 #include "supervisor/supervisor.h"
@@ -17,10 +18,18 @@ std::optional<size_t> Supervisor::FindService(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<size_t> Supervisor::FindServices(std::string_view name) const {
+  return config::ResolveServiceName(manifest_, name);
+}
+
 ServiceSnapshot Supervisor::Snapshot(size_t service) const {
   ServiceSnapshot snap;
   snap.index = service;
   snap.name = manifest_.services[service].name;
+  if (manifest_.services[service].replicas > 1) {  // a count of 1 is not shown as a replica
+    snap.replica_of = manifest_.services[service].replica_of;
+    snap.replica = manifest_.services[service].replica;
+  }
   snap.status = plan_.Status(service);
   auto wall = [this](const std::optional<base::TimePoint>& t)
       -> std::optional<ServiceSnapshot::WallTime> {
