@@ -54,6 +54,22 @@ std::map<std::string, std::string> ProcessEnvironment() {
 
 }  // namespace
 
+std::optional<std::map<std::string, int>> ParseScale(const std::vector<std::string>& values,
+                                                     std::string& error) {
+  std::map<std::string, int> out;
+  for (const auto& v : values) {
+    const auto eq = v.find('=');
+    const std::string count = eq == std::string::npos ? "" : v.substr(eq + 1);
+    if (eq == 0 || count.empty() || count.size() > 9 ||
+        count.find_first_not_of("0123456789") != std::string::npos) {
+      error = "--scale: expected SERVICE=N with N a count such as 3, got '" + v + "'";
+      return std::nullopt;
+    }
+    out[v.substr(0, eq)] = std::stoi(count);  // the last of repeated ones wins, as compose
+  }
+  return out;
+}
+
 int Main(int argc, char** argv) {
   Invocation inv;
   CLI::App cli{"stackvisor runs a compose-style stack of native processes: in dependency and "
@@ -71,6 +87,10 @@ int Main(int argc, char** argv) {
   up->add_option("--exit-code-from", inv.exit_code_from,
                  "Stop when SERVICE exits and return its exit code");
   up->add_option("services", inv.load.services, "Start only these (and their dependencies)");
+  up->add_option("--scale", inv.scale,
+                 "SERVICE=N: run N replicas of SERVICE, SERVICE-1..SERVICE-N (repeatable; beats "
+                 "scale: and deploy.replicas)")
+      ->allow_extra_args(false);
   up->add_option("--log-lines", inv.log_lines,
                  "Lines of each service's log kept for `logs` (default 10000)")
       ->check(CLI::PositiveNumber);
@@ -121,6 +141,9 @@ int Main(int argc, char** argv) {
                     "Working directory (relative: to the service's)");
     cmd->add_option("service", exec_inv.service, "The service")->required();
   }
+  exec->add_option("--index", exec_inv.index,
+                   "Which replica of a scaled service (default 1: SERVICE-1)")
+      ->check(CLI::PositiveNumber);
   run->add_flag("--rm", exec_inv.rm, "Accepted for compose (a run leaves nothing behind)");
   run->add_flag("--no-deps", exec_inv.no_deps, "Do not start the service's dependencies");
   run->add_option("--entrypoint", exec_inv.entrypoint,
@@ -161,6 +184,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  std::string scale_error;
+  auto scale = ParseScale(inv.scale, scale_error);
+  if (!scale) {
+    std::cerr << "stackvisor: " << scale_error << "\n";
+    return 2;
+  }
+  inv.load.scale = std::move(*scale);
   inv.load.environment = ProcessEnvironment();
   std::error_code ec;
   inv.load.cwd = std::filesystem::current_path(ec).string();

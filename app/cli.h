@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,13 @@ struct Invocation {
   bool force_recreate = false;
   bool no_recreate = false;
   std::string config_hash;  // "*" or "web,db"
+  std::vector<std::string> scale;  // up --scale SERVICE=N, as given; into load.scale
 };
+
+/// ParseScale reads `up --scale` values ("web=3") into counts; nullopt (with the message in
+/// `error`) for a value that is not SERVICE=N with N a non-negative integer.
+std::optional<std::map<std::string, int>> ParseScale(const std::vector<std::string>& values,
+                                                     std::string& error);
 
 /// AddProjectOptions adds how every command finds its project (-f/--file, -p/--project-name,
 /// --project-directory, --profile, --env-file) to `cmd`; without short_file, -f is left for

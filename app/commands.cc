@@ -12,6 +12,7 @@
 #include "app/up_apply.h"
 #include "config/byte_size.h"
 #include "config/service_hash.h"
+#include "config/replicas.h"
 #include "control/api.h"
 #include "control/runtime_dir.h"
 #include "procs/containment.h"
@@ -73,13 +74,16 @@ namespace {
 // Keeps only the services to run: those named on the command line and what they depend on.
 bool SelectServices(const Invocation& inv, config::Manifest& manifest) {
   if (inv.load.services.empty()) return true;
+  std::vector<std::string> wanted;  // a group name means all its replicas
   for (const auto& name : inv.load.services) {
-    if (manifest.Find(name) == nullptr) {
+    auto found = config::ResolveServiceName(manifest, name);
+    if (found.empty()) {
       std::cerr << "stackvisor: no such service: " << name << "\n";
       return false;
     }
+    for (size_t i : found) wanted.push_back(manifest.services[i].name);
   }
-  auto keep = config::WithDependencies(manifest, inv.load.services);
+  auto keep = config::WithDependencies(manifest, wanted);
   std::vector<config::Service> selected;
   for (auto& svc : manifest.services) {
     for (const auto& k : keep)
@@ -133,18 +137,20 @@ int RunUp(const Invocation& inv) {
     options.log_limits.max_bytes = static_cast<size_t>(*bytes);
   }
   if (!inv.exit_code_from.empty()) {
-    bool found = false;
-    for (size_t i = 0; i < manifest->services.size(); ++i) {
-      if (manifest->services[i].name == inv.exit_code_from) {
-        options.plan.exit_code_from = i;
-        found = true;
-      }
+    auto found = config::ResolveServiceName(*manifest, inv.exit_code_from);
+    if (found.size() > 1) {
+      // Whose exit code would it be? Compose takes one container's; make the user say which.
+      std::cerr << "stackvisor: --exit-code-from: " << inv.exit_code_from << " has "
+                << found.size() << " replicas: name one, such as "
+                << manifest->services[found.front()].name << "\n";
+      return 2;
     }
-    if (!found) {
+    if (found.empty()) {
       std::cerr << "stackvisor: --exit-code-from: no such service: " << inv.exit_code_from
                 << "\n";
       return 2;
     }
+    options.plan.exit_code_from = found.front();
   }
 
   const bool detach = inv.detach || inv.wait || inv.wait_timeout_s.has_value();

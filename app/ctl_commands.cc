@@ -120,11 +120,12 @@ std::optional<std::vector<nlohmann::json>> FetchServices(control::Client& client
     for (auto& s : (*body)["services"]) services.push_back(std::move(s));  // no deep copies
     return services;
   }
-  for (const auto& name : names) {
-    auto body = CallJson(client, "GET", "/v1/services/" + QueryEscape(name));
-    if (!body) return std::nullopt;
-    services.push_back(*body);
-  }
+  // One request for all: the server resolves each name, a group to its replicas.
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ",") + name;
+  auto body = CallJson(client, "GET", "/v1/services?service=" + QueryEscape(list));
+  if (!body) return std::nullopt;
+  for (auto& s : (*body)["services"]) services.push_back(std::move(s));
   return services;
 }
 

@@ -105,7 +105,9 @@ class Coalescer {
 };
 
 // ps --watch: the event stream's first lines are every service's state, then one per change.
-int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected) {
+// `shown`: the names of the services asked for (a group's replicas), empty for all.
+int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected,
+          const std::vector<std::string>& shown) {
   const bool tty = isatty(STDOUT_FILENO) == 1;
   std::vector<std::string> order;
   std::map<std::string, nlohmann::json> by_name;
@@ -122,8 +124,7 @@ int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected
     if (!event.is_object() || !event.contains("service")) return true;  // e.g. a cut-off note
     const auto& service = event["service"];
     const std::string name = service.value("name", "");
-    if (!ctl.services.empty() &&
-        std::find(ctl.services.begin(), ctl.services.end(), name) == ctl.services.end())
+    if (!shown.empty() && std::find(shown.begin(), shown.end(), name) == shown.end())
       return true;
     std::lock_guard lock(redraw.mutex());
     if (by_name.emplace(name, service).second) order.push_back(name);
@@ -163,7 +164,10 @@ int RunPs(control::Client& client, const ControlInvocation& ctl) {
     Print(*services, ctl);
     return 0;
   }
-  return Watch(client, ctl, services->size());
+  std::vector<std::string> shown;
+  if (!ctl.services.empty())
+    for (const auto& s : *services) shown.push_back(s.value("name", ""));
+  return Watch(client, ctl, services->size(), shown);
 }
 
 int RunLogs(control::Client& client, const ControlInvocation& ctl) {

@@ -76,29 +76,39 @@ bool WaitFor(control::Client& client, const ControlInvocation& ctl, const std::s
 int RunServiceCommand(control::Client& client, const ControlInvocation& ctl,
                       const config::Manifest& manifest) {
   int code = 0;
-  for (const auto& name : ctl.services) {
-    const std::string base = "/v1/services/" + QueryEscape(name);
-    auto before = CallJson(client, "GET", base);
-    if (!before) {
+  for (const auto& asked : ctl.services) {
+    // A group name means each of its replicas: each is commanded and waited for by its name.
+    auto replicas = FetchServices(client, {asked});
+    if (!replicas) {
       code = 1;
       continue;
     }
-    std::string target = base + "/" + ctl.verb;
-    if (ctl.verb == "kill") target += "?signal=" + QueryEscape(ctl.signal);
-    if (ctl.timeout) {
-      char seconds[32];
-      std::snprintf(seconds, sizeof seconds, "%.3f", *ctl.timeout);
-      target += std::string("?timeout=") + seconds;
+    std::vector<const nlohmann::json*> posted;
+    for (const auto& before : *replicas) {
+      const std::string name = before.value("name", "");
+      std::string target = "/v1/services/" + QueryEscape(name) + "/" + ctl.verb;
+      if (ctl.verb == "kill") target += "?signal=" + QueryEscape(ctl.signal);
+      if (ctl.timeout) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.3f", *ctl.timeout);
+        target += std::string("?timeout=") + seconds;
+      }
+      if (!CallJson(client, "POST", target)) {
+        code = 1;
+        continue;
+      }
+      posted.push_back(&before);
     }
-    if (!CallJson(client, "POST", target)) {
-      code = 1;
-      continue;
+    // Every replica commanded before any is waited for: they stop and start together.
+    for (const nlohmann::json* before : posted) {
+      const std::string name = before->value("name", "");
+      if (ctl.verb != "kill" &&
+          !WaitFor(client, ctl, name, *before, Deadline(ctl, manifest, name))) {
+        code = 1;
+        continue;
+      }
+      std::cout << name << ": " << PastTense(ctl.verb) << "\n";
     }
-    if (ctl.verb != "kill" && !WaitFor(client, ctl, name, *before, Deadline(ctl, manifest, name))) {
-      code = 1;
-      continue;
-    }
-    std::cout << name << ": " << PastTense(ctl.verb) << "\n";
   }
   return code;
 }

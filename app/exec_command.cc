@@ -10,6 +10,7 @@
 #include "app/process_setup.h"
 #include "app/project_client.h"
 #include "app/run_dependencies.h"
+#include "config/replicas.h"
 #include "config/shell_words.h"
 #include "control/exec_spec.h"
 #include "supervisor/spawn_spec_builder.h"
@@ -91,6 +92,24 @@ std::optional<procs::SpawnSpec> LocalSpec(const config::Service& service,
   return supervisor::BuildSpawnSpec(service, base, geteuid() == 0, overrides.value());
 }
 
+// `exec web` on a group (the API answered {"services": [...]}) means replica --index, 1 by
+// default, as compose. The replica's Service object; null when `state` is one service already
+// (then only --index 1 fits it); nullopt after printing why none fits.
+std::optional<nlohmann::json> PickReplica(const nlohmann::json& state, const ExecInvocation& ex) {
+  const int index = ex.index.value_or(1);
+  if (!state.contains("services")) {
+    if (index == 1) return nlohmann::json(nullptr);
+    std::cerr << "stackvisor: " << ex.service << " has no replica " << index
+              << " (it is not scaled)\n";
+    return std::nullopt;
+  }
+  for (const auto& s : state["services"])
+    if (s.contains("replica") && s["replica"].is_number() && s["replica"] == index) return s;
+  std::cerr << "stackvisor: " << ex.service << " has no replica " << index << " (it has "
+            << state["services"].size() << ")\n";
+  return std::nullopt;
+}
+
 }  // namespace
 
 int RunExec(const Invocation& inv, const ExecInvocation& ex) {
@@ -110,13 +129,20 @@ int RunExec(const Invocation& inv, const ExecInvocation& ex) {
     return 1;
   }
   if (!state) return 1;
+  std::string service = ex.service;
+  auto replica = PickReplica(*state, ex);
+  if (!replica) return 1;
+  if (!replica->is_null()) {
+    state = *replica;
+    service = state->value("name", service);
+  }
   std::string phase = state->value("state", "");
   if (phase != "running" && phase != "starting") {
-    std::cerr << "stackvisor: service " << ex.service << " is not running"
+    std::cerr << "stackvisor: service " << service << " is not running"
               << (phase.empty() ? "" : " (" + phase + ")") << "\n";
     return 1;
   }
-  auto spec = FetchSpec(*client, ex.service, MakeRequest(inv, ex, ex.command));
+  auto spec = FetchSpec(*client, service, MakeRequest(inv, ex, ex.command));
   if (!spec) return 1;
   client.reset();  // its socket is close-on-exec anyway; nothing of ours outlives the exec
   return ExecSpec(*spec);
@@ -126,7 +152,10 @@ int RunRun(const Invocation& inv, const ExecInvocation& ex) {
   UnblockStopSignals();
   auto target = LocateProject(inv);
   if (!target) return 2;
-  const config::Service* service = target->manifest.Find(ex.service);
+  // A group runs with its first replica's configuration (its STACKVISOR_REPLICA is 1).
+  auto found = config::ResolveServiceName(target->manifest, ex.service);
+  const config::Service* service =
+      found.empty() ? nullptr : &target->manifest.services[found.front()];
   if (service == nullptr) {
     std::cerr << "stackvisor: no such service: " << ex.service << "\n";
     return 1;

@@ -2,6 +2,7 @@
 // `exec` and `run`: a command with a service's environment, user and working dir, run as this
 // very process (execve), so it owns the terminal and its exit code is ours, as `docker exec`.
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct ExecInvocation {
   std::string entrypoint;        // run --entrypoint: replaces argv; the command is appended
   bool rm = false;               // run --rm: nothing is ever kept; accepted for compose
   bool no_deps = false;          // run --no-deps
+  std::optional<int> index;      // exec --index N: replica N of a scaled service (default 1)
   std::string service;
   std::vector<std::string> command;  // everything after SERVICE, verbatim
 };

@@ -2,6 +2,7 @@
 // Internal to config/: the named steps Load runs, in order. Each takes a Reporter so every
 // problem of every step is collected.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,6 +83,9 @@ struct ServiceDraft {
   // Keys stackvisor ignores (docker-only or not about processes), in file order, with where
   // each is written: reported once per key for the whole project, not once per service.
   std::vector<std::pair<std::string, SourcePos>> ignored_keys;
+  std::optional<int> replicas;                 // `scale:` or `deploy.replicas`, when given
+  SourcePos replicas_pos;                      // the key that gave it
+  std::string replicas_path;                   // its key path, services.web.scale
 };
 
 /// BuildService validates one service's tree and fills a draft. Host lookups (env files,

@@ -154,6 +154,12 @@ struct Service {
   EngineKeys engine;
   std::vector<Socket> sockets;  // x-stackvisor.sockets, in fd order (fd 3 first)
   SourcePos pos;  // the service's key
+  // Replicas (config/replicas.h): `web` scaled to 3 is the services web-1..web-3, each with
+  // replica_of "web", its replica index 1..3 and replicas 3. A service whose count was never
+  // given has replica_of empty and 0, 0; one given a count of 1 keeps its name and has 1, 1.
+  std::string replica_of;
+  int replica = 0;
+  int replicas = 0;
 
   bool operator==(const Service&) const = default;
 };

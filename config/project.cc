@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "config/load_steps.h"
+#include "config/replicas.h"
 
 namespace stackvisor::config {
 
@@ -128,6 +129,30 @@ void ApplyOverlay(Node& service, const std::string& path, Reporter& r) {
   MergeTree(service, overlay);
 }
 
+// The replica counts: the file's (`scale:`, `deploy.replicas`), then `--scale`, which beats them.
+std::map<std::string, ReplicaCount> ReplicaCounts(const std::vector<ServiceDraft>& drafts,
+                                                  const LoadOptions& options,
+                                                  const std::vector<std::string>& names,
+                                                  Reporter& r) {
+  std::map<std::string, ReplicaCount> counts;
+  for (const auto& d : drafts)
+    if (d.active && d.replicas)
+      counts[d.service.name] = {*d.replicas, d.replicas_pos, d.replicas_path, ""};
+  for (const auto& [name, count] : options.scale) {
+    const std::string source = "--scale " + name + "=" + std::to_string(count);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      r.Error(SourcePos{kNoFile, 0, 0}, "",
+              source + ": no such service: " + Quote(name) + DidYouMean(name, names));
+    } else if (count < 0 || count > kMaxReplicas) {
+      r.Error(SourcePos{kNoFile, 0, 0}, "",
+              source + ": expected a count from 0 to " + std::to_string(kMaxReplicas));
+    } else {
+      counts[name] = {count, SourcePos{kNoFile, 0, 0}, "", source};
+    }
+  }
+  return counts;
+}
+
 }  // namespace
 
 Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildContext& context,
@@ -159,6 +184,12 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     for (const auto& p : SplitCommas(it->second)) active.insert(p);
   for (const auto& wanted : options.services) {
     const Node* service = services->Get(wanted);
+    // `up web-2`: a replica's profiles are its service's (whether web has 2 replicas is only
+    // known once every service is built; selection checks that).
+    const auto dash = wanted.rfind('-');
+    if (!service && dash != std::string::npos && dash + 1 < wanted.size() &&
+        wanted.find_first_not_of("0123456789", dash + 1) == std::string::npos)
+      service = services->Get(std::string_view(wanted).substr(0, dash));
     if (!service) {
       r.Error(SourcePos{kNoFile, 0, 0}, "",
               "no such service: " + Quote(wanted) + DidYouMean(wanted, names));
@@ -188,8 +219,11 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
   CheckSockets(drafts, r);
+  const auto counts = ReplicaCounts(drafts, options, names, r);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));
+  // After the graph checks, so their messages name the services as written (`web`, not web-2).
+  ExpandReplicas(manifest.services, counts, r.diagnostics());
   return manifest;
 }
 

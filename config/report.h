@@ -25,7 +25,7 @@ class Reporter {
   void Expected(const Node& got, const std::string& path, const std::string& what);
 
   size_t error_count() const { return errors_; }
-  /// The list written to, for ReadYaml, which reports into it directly.
+  /// The list written to, for steps that report into it themselves (ExpandReplicas).
   std::vector<Diagnostic>& diagnostics() { return out_; }
   /// Where a problem of the manifest as a whole points when its node carries no position (a
   /// value synthesised by a merge): the first file, line 1, rather than nowhere.

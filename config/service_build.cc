@@ -129,6 +129,10 @@ void ServiceBuilder::Key(const MapEntry& entry) {
              "and pre_stop (before it is stopped)");
   } else if (key == "sockets") {
     Sockets(value);
+  } else if (key == "scale") {
+    Scale(entry);
+  } else if (key == "deploy") {
+    Deploy(entry);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {

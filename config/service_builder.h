@@ -60,6 +60,11 @@ class ServiceBuilder {
   void Sockets(const Node& node);
   std::optional<Socket> ReadSocket(const Node& node, const std::string& path);
 
+  // service_replicas.cc
+  void Scale(const MapEntry& entry);
+  void Deploy(const MapEntry& entry);
+  void SetReplicas(int count, const SourcePos& pos, const std::string& key);
+
   const std::string& name_;
   const std::string path_;
   const bool active_;
@@ -69,6 +74,7 @@ class ServiceBuilder {
   const Node* env_files_ = nullptr;     // applied before `environment` whatever the key order
   const Node* environment_ = nullptr;
   bool argv_error_ = false;  // command or entrypoint was malformed (and reported)
+  std::string replicas_key_;  // "scale" or "deploy.replicas": which gave draft_.replicas
 };
 
 /// The service keys docker needs and stackvisor ignores with a warning.

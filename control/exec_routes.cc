@@ -11,7 +11,10 @@ namespace {
 void ServeSpec(supervisor::Supervisor& supervisor, const Request& request,
                std::unique_ptr<Reply> reply) {
   const std::string& name = request.params.at("name");
-  auto index = supervisor.FindService(name);
+  // A group means its first replica, as compose's exec defaults to --index 1.
+  auto found = supervisor.FindServices(name);
+  std::optional<size_t> index;
+  if (!found.empty()) index = found.front();
   // A stopped service is still described: `run` does not need it running.
   if (!index) return reply->Error(404, "no such service: " + name);
   auto parsed = SpecRequestFromJson(request.method == "POST" ? request.body : std::string());

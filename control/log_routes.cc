@@ -1,4 +1,5 @@
 // Endpoints: logs (tail, since, follow), from the supervisor's LogHistory.
+#include <algorithm>
 #include <sstream>
 
 #include "control/log_follow.h"
@@ -49,13 +50,17 @@ LogRequest ParseLogRequest(const Supervisor& supervisor, const Request& request)
   const auto& q = request.query;
   if (auto found = q.find("service"); found != q.end()) {
     for (const auto& name : SplitNames(found->second)) {
-      auto index = supervisor.FindService(name);
-      if (!index) {
+      auto found = supervisor.FindServices(name);  // a group: each of its replicas
+      if (found.empty()) {
         out.error = "no such service: " + name;
         out.not_found = true;
         return out;
       }
-      out.query.sources.push_back(supervisor.log_source(*index));
+      for (size_t i : found) {
+        auto& sources = out.query.sources;  // `web,web-1`: each replica's lines once
+        if (std::find(sources.begin(), sources.end(), supervisor.log_source(i)) == sources.end())
+          sources.push_back(supervisor.log_source(i));
+      }
     }
   }
   if (auto found = q.find("tail"); found != q.end()) {

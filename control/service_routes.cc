@@ -21,12 +21,44 @@ void AppendServiceList(std::string& out, const std::vector<supervisor::ServiceSn
   ServiceListWriter(Clock::now()).AppendList(out, snaps);
 }
 
-// The service named by the route's {name}, or nullopt after answering 404.
-std::optional<size_t> FindOr404(Supervisor& supervisor, const Request& request, Reply& reply) {
+// The services the route's {name} means (one, or a group's replicas), or none after answering
+// 404.
+std::vector<size_t> FindOr404(Supervisor& supervisor, const Request& request, Reply& reply) {
   const std::string& name = request.params.at("name");
-  auto index = supervisor.FindService(name);
-  if (!index) reply.Error(404, "no such service: " + name);
-  return index;
+  auto found = supervisor.FindServices(name);
+  if (found.empty()) reply.Error(404, "no such service: " + name);
+  return found;
+}
+
+// Whether {name} named one service itself rather than a group of replicas.
+bool NamesOne(Supervisor& supervisor, const Request& request, const std::vector<size_t>& found) {
+  return found.size() == 1 &&
+         supervisor.manifest().services[found.front()].name == request.params.at("name");
+}
+
+// `?service=a,web`: those services, each name resolved (a group gives its replicas), each
+// service once, in the order named; false after answering 404 for a name that means nothing.
+bool SelectedOr404(Supervisor& supervisor, const std::string& list, Reply& reply,
+                   std::vector<supervisor::ServiceSnapshot>& out) {
+  std::vector<bool> seen(supervisor.manifest().services.size(), false);
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, end - start);
+    start = end + 1;
+    if (name.empty()) continue;
+    auto found = supervisor.FindServices(name);
+    if (found.empty()) {
+      reply.Error(404, "no such service: " + name);
+      return false;
+    }
+    for (size_t i : found)
+      if (!seen[i]) {
+        seen[i] = true;
+        out.push_back(supervisor.Snapshot(i));
+      }
+  }
+  return true;
 }
 
 // The optional `timeout` parameter, or false after answering 400.
@@ -67,30 +99,49 @@ void AddStateRoutes(Router& router, Supervisor& supervisor) {
     body += "\"}\n";
     reply->Send(200, "application/json", std::move(body));
   });
-  router.Add("GET", "/v1/services", [&supervisor](const Request&, std::unique_ptr<Reply> reply) {
+  router.Add("GET", "/v1/services",
+             [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
+    std::vector<supervisor::ServiceSnapshot> snaps;
+    if (auto only = request.query.find("service"); only == request.query.end())
+      snaps = supervisor.Snapshot();
+    else if (!SelectedOr404(supervisor, only->second, *reply, snaps))
+      return;
     std::string body = "{\"services\":";
-    AppendServiceList(body, supervisor.Snapshot());
+    AppendServiceList(body, snaps);
     body += "}\n";
     reply->Send(200, "application/json", std::move(body));
   });
   router.Add("GET", "/v1/services/{name}",
              [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               auto index = FindOr404(supervisor, request, *reply);
-               if (index) reply->Json(200, ServiceJson(supervisor.Snapshot(*index), Clock::now()));
+               auto found = FindOr404(supervisor, request, *reply);
+               if (found.empty()) return;
+               if (NamesOne(supervisor, request, found))
+                 return reply->Json(200, ServiceJson(supervisor.Snapshot(found[0]), Clock::now()));
+               // A group answers as the list does, with its replicas.
+               std::vector<supervisor::ServiceSnapshot> snaps;
+               for (size_t i : found) snaps.push_back(supervisor.Snapshot(i));
+               std::string body = "{\"services\":";
+               AppendServiceList(body, snaps);
+               body += "}\n";
+               reply->Send(200, "application/json", std::move(body));
              });
   router.Add("GET", "/v1/services/{name}/processes",
              [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               auto index = FindOr404(supervisor, request, *reply);
-               if (index) reply->Json(200, {{"pids", supervisor.Pids(*index)}});
+               auto found = FindOr404(supervisor, request, *reply);
+               if (found.empty()) return;
+               std::vector<pid_t> pids;
+               for (size_t i : found)
+                 for (pid_t pid : supervisor.Pids(i)) pids.push_back(pid);
+               reply->Json(200, {{"pids", pids}});
              });
 }
 
 void AddCommandRoutes(Router& router, Supervisor& supervisor) {
   router.Add("POST", "/v1/services/{name}/start",
              [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               auto index = FindOr404(supervisor, request, *reply);
-               if (!index || RefuseWhileStopping(supervisor, *reply)) return;
-               supervisor.StartService(*index);
+               auto found = FindOr404(supervisor, request, *reply);
+               if (found.empty() || RefuseWhileStopping(supervisor, *reply)) return;
+               for (size_t i : found) supervisor.StartService(i);
                reply->Json(202, Accepted(request.params.at("name"), "start"));
              });
   // stop and restart take the same `timeout` and differ only in the command they push.
@@ -100,11 +151,11 @@ void AddCommandRoutes(Router& router, Supervisor& supervisor) {
                [&supervisor, action, command](const Request& request,
                                               std::unique_ptr<Reply> reply) {
                  std::optional<config::Duration> grace;
-                 auto index = FindOr404(supervisor, request, *reply);
-                 if (!index || !GraceOr400(request, *reply, grace) ||
+                 auto found = FindOr404(supervisor, request, *reply);
+                 if (found.empty() || !GraceOr400(request, *reply, grace) ||
                      RefuseWhileStopping(supervisor, *reply))
                    return;
-                 (supervisor.*command)(*index, grace);
+                 for (size_t i : found) (supervisor.*command)(i, grace);
                  reply->Json(202, Accepted(request.params.at("name"), action));
                });
   };
@@ -112,8 +163,8 @@ void AddCommandRoutes(Router& router, Supervisor& supervisor) {
   add_timed("restart", &Supervisor::RestartService);
   router.Add("POST", "/v1/services/{name}/kill",
              [&supervisor](const Request& request, std::unique_ptr<Reply> reply) {
-               auto index = FindOr404(supervisor, request, *reply);
-               if (!index) return;
+               auto found = FindOr404(supervisor, request, *reply);
+               if (found.empty()) return;
                int signo = SIGKILL;  // compose's default
                if (auto found = request.query.find("signal"); found != request.query.end()) {
                  auto parsed = ParseSignalParam(found->second);
@@ -121,8 +172,9 @@ void AddCommandRoutes(Router& router, Supervisor& supervisor) {
                  signo = *parsed.value;
                }
                const std::string& name = request.params.at("name");
-               if (!supervisor.KillService(*index, signo))
-                 return reply->Error(409, name + " has no process to signal");
+               bool any = false;  // a group: those replicas that have a process
+               for (size_t i : found) any = supervisor.KillService(i, signo) || any;
+               if (!any) return reply->Error(409, name + " has no process to signal");
                auto body = Accepted(name, "kill");
                body["signal"] = config::SignalName(signo);
                reply->Json(202, body);

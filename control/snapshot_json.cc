@@ -67,6 +67,8 @@ nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
       {"failure", TextOrNull(st.failure)},
       {"waiting_for", TextOrNull(st.waiting_for)},
       {"stopped_by_request", st.stopped_by_request},
+      {"replica_of", TextOrNull(snap.replica_of)},
+      {"replica", snap.replica > 0 ? nlohmann::json(snap.replica) : nlohmann::json(nullptr)},
   };
   if (has_process && snap.started_at) {
     // Never negative: the wall clock may have stepped back since the start.
@@ -137,6 +139,10 @@ void ServiceListWriter::Append(std::string& out, const supervisor::ServiceSnapsh
   out += has_process ? std::to_string(st.pid) : "null";
   out += ",\"ready_at\":";
   AppendTime(out, snap.ready_at);
+  out += ",\"replica\":";
+  out += snap.replica > 0 ? std::to_string(snap.replica) : "null";
+  out += ",\"replica_of\":";
+  text_or_null(snap.replica_of);
   out += ",\"restarts\":";
   out += std::to_string(st.restarts);
   out += ",\"started_at\":";

@@ -22,7 +22,8 @@ std::string Rfc3339(std::chrono::system_clock::time_point time);
 
 /// The Service object: name, state, health, pid, restarts, started_at, ready_at, uptime_s
 /// (while a process runs, measured to `now`), last_exit, failure, waiting_for,
-/// stopped_by_request. Absent values are null, never "" or -1.
+/// stopped_by_request, replica_of and replica (a replica's group and index; null for a service
+/// that is not scaled to 2 or more). Absent values are null, never "" or -1.
 nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
                            std::chrono::system_clock::time_point now);
 

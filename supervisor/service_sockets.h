@@ -13,13 +13,13 @@
 namespace stackvisor::supervisor {
 
 /// ServiceSockets owns the listening sockets of the services that declare
-/// `x-stackvisor.sockets`, keyed by service name. `up` opens them all (OpenAll) before anything
+/// `x-stackvisor.sockets`, keyed by service name (a replica's: its group's, so web-1..web-N
+/// share one set and one backlog). `up` opens them all (OpenAll) before anything
 /// starts, so a port in use fails the stack with nothing started; each start of a service's
 /// process passes them on (FdsFor), a restart or a crash keeps them (connections wait in the
 /// backlog), and a service that is down for good (stopped on request, failed, completed) has
 /// them closed (Close), to be opened again by its next start (Ensure).
-/// Replicas of one service will share one set: key them by the group's name, not the
-/// replica's (the one line to change is KeyOf). Loop thread only; not copyable.
+/// Loop thread only; not copyable.
 class ServiceSockets {
  public:
   /// `as_root`: unix socket files are given to the service's user (only root can chown).
@@ -42,7 +42,10 @@ class ServiceSockets {
   bool open(const config::Service& service) const { return sets_.count(KeyOf(service)) > 0; }
 
  private:
-  static std::string KeyOf(const config::Service& service) { return service.name; }
+  // Replicas share their group's sockets (one backlog for all of them).
+  static std::string KeyOf(const config::Service& service) {
+    return service.replica_of.empty() ? service.name : service.replica_of;
+  }
   procs::ListenAddress AddressOf(const config::Service& service,
                                  const config::Socket& socket) const;
 

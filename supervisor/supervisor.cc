@@ -243,6 +243,17 @@ void Supervisor::ReleaseSocketsIfDown(size_t index) {
   // connections wait in its backlog for the next process.
   if (phase != Phase::kStopped && phase != Phase::kFailed && phase != Phase::kCompleted) return;
   if (services_[index]->pid() > 0) return;
+  // A replica's sockets are its group's: they stay while another replica may still use them.
+  const std::string& group = definition(index).replica_of;
+  if (!group.empty()) {
+    for (size_t i = 0; i < services_.size(); ++i) {
+      if (i == index || plan_.removed(i) || definition(i).replica_of != group) continue;
+      const Phase other = plan_.phase(i);
+      if (services_[i]->pid() > 0 ||
+          (other != Phase::kStopped && other != Phase::kFailed && other != Phase::kCompleted))
+        return;
+    }
+  }
   options_.sockets->Close(definition(index));
 }
 

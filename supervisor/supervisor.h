@@ -70,6 +70,8 @@ struct ServiceSnapshot {
   std::optional<WallTime> started_at;
   std::optional<WallTime> ready_at;
   std::optional<WallTime> last_exit_at;
+  std::string replica_of;  // the group of a replica (config::Service::replica_of), else empty
+  int replica = 0;         // its index 1..N, else 0
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -95,6 +97,9 @@ class Supervisor {
   const config::Service& definition(size_t service) const { return plan_.definition(service); }
   /// The id of a service of the current manifest (never a removed one).
   std::optional<size_t> FindService(std::string_view name) const;
+  /// What a name given to the API means: one service or replica (`web-2`), or every replica
+  /// of a group (`web`), by config::ResolveServiceName; empty when it names nothing.
+  std::vector<size_t> FindServices(std::string_view name) const;
   ServiceSnapshot Snapshot(size_t service) const;
   std::vector<ServiceSnapshot> Snapshot() const;
   bool stopping() const { return plan_.stopping(); }

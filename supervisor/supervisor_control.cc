@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "healthcheck/notify_listener.h"
+#include "config/replicas.h"
 #include "procs/children.h"
 #include "procs/wait_status.h"
 #include "supervisor/supervisor.h"
@@ -15,10 +16,24 @@ std::optional<size_t> Supervisor::FindService(std::string_view name) const {
   return plan_.Find(name);
 }
 
+// As config::ResolveServiceName, over the stable ids (a reload renumbers the manifest, not them).
+std::vector<size_t> Supervisor::FindServices(std::string_view name) const {
+  if (name.empty()) return {};  // every plain service has replica_of ""
+  if (auto id = plan_.Find(name)) return {*id};
+  std::vector<size_t> group;
+  for (size_t i = 0; i < services_.size(); ++i)
+    if (!plan_.removed(i) && definition(i).replica_of == name) group.push_back(i);
+  return group;
+}
+
 ServiceSnapshot Supervisor::Snapshot(size_t service) const {
   ServiceSnapshot snap;
   snap.index = service;
   snap.name = definition(service).name;
+  if (definition(service).replicas > 1) {  // a count of 1 is not shown as a replica
+    snap.replica_of = definition(service).replica_of;
+    snap.replica = definition(service).replica;
+  }
   snap.status = plan_.Status(service);
   auto wall = [this](const std::optional<base::TimePoint>& t)
       -> std::optional<ServiceSnapshot::WallTime> {

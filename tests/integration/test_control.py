@@ -123,7 +123,8 @@ class Control(unittest.TestCase):
             by = {s["name"]: s for s in json.loads(r.stdout)}
             self.assertEqual(set(by["web"]), {
                 "name", "state", "health", "pid", "restarts", "started_at", "ready_at",
-                "uptime_s", "last_exit", "failure", "waiting_for", "stopped_by_request"})
+                "uptime_s", "last_exit", "failure", "waiting_for", "stopped_by_request",
+                "replica_of", "replica"})
             self.assertEqual(by["web"]["state"], "waiting", r.stdout)
             self.assertIsNone(by["web"]["pid"])
             self.assertIsNone(by["web"]["started_at"])

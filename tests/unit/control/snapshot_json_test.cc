@@ -32,7 +32,21 @@ TEST_CASE("control json: a running service with a past exit") {
     "uptime_s": 12.5,
     "last_exit": {"code": 137, "description": "killed by SIGKILL",
                   "at": "2025-12-01T13:59:59.750Z"},
-    "failure": null, "waiting_for": null, "stopped_by_request": false})"));
+    "failure": null, "waiting_for": null, "stopped_by_request": false,
+    "replica_of": null, "replica": null})"));
+}
+
+TEST_CASE("control json: a replica names its group and index") {
+  supervisor::ServiceSnapshot snap;
+  snap.name = "web-2";
+  snap.replica_of = "web";
+  snap.replica = 2;
+  const auto json = ServiceJson(snap, kT0);
+  CHECK(json["replica_of"] == "web");
+  CHECK(json["replica"] == 2);
+  std::string listed;
+  ServiceListWriter(kT0).Append(listed, snap);
+  CHECK(listed == json.dump());
 }
 
 TEST_CASE("control json: a waiting service has nulls, not empty strings or -1") {
@@ -48,7 +62,9 @@ TEST_CASE("control json: a waiting service has nulls, not empty strings or -1") 
   CHECK(json["last_exit"].is_null());
   CHECK(json["failure"].is_null());
   CHECK(json["waiting_for"] == "db (healthy)");
-  CHECK(json.size() == 12);
+  CHECK(json["replica_of"].is_null());
+  CHECK(json["replica"].is_null());
+  CHECK(json.size() == 14);
 }
 
 TEST_CASE("control json: uptime only while a process runs, never negative") {
