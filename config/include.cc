@@ -97,7 +97,7 @@ class Includer {
     const std::string project = inc.project_directory
                                     ? Absolute(*inc.project_directory, dir_)
                                     : fs::path(files.front()).parent_path().string();
-    std::optional<Variables> vars = Variables_(inc, project, path);
+    std::optional<Variables> vars = IncludeVariables(inc, project, path);
     if (!vars) return std::nullopt;
     Node model;
     model.kind = Node::Kind::kMap;
@@ -131,7 +131,7 @@ class Includer {
 
   // The included model's variables: ours, then its env files (default: its .env) for what we
   // leave unset, as compose-go merges them.
-  std::optional<Variables> Variables_(const Include& inc, const std::string& project,
+  std::optional<Variables> IncludeVariables(const Include& inc, const std::string& project,
                                       const std::string& path) {
     std::vector<std::string> env_files;
     for (const auto& f : inc.env_files) env_files.push_back(Absolute(f, dir_));
