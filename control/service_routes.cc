@@ -33,14 +33,14 @@ std::vector<size_t> FindOr404(Supervisor& supervisor, const Request& request, Re
 // Whether {name} named one service itself rather than a group of replicas.
 bool NamesOne(Supervisor& supervisor, const Request& request, const std::vector<size_t>& found) {
   return found.size() == 1 &&
-         supervisor.manifest().services[found.front()].name == request.params.at("name");
+         supervisor.definition(found.front()).name == request.params.at("name");
 }
 
 // `?service=a,web`: those services, each name resolved (a group gives its replicas), each
 // service once, in the order named; false after answering 404 for a name that means nothing.
 bool SelectedOr404(Supervisor& supervisor, const std::string& list, Reply& reply,
                    std::vector<supervisor::ServiceSnapshot>& out) {
-  std::vector<bool> seen(supervisor.manifest().services.size(), false);
+  std::vector<bool> seen;  // by stable id, which a reload can take past the manifest's size
   size_t start = 0;
   while (start <= list.size()) {
     size_t end = std::min(list.find(',', start), list.size());
@@ -52,11 +52,13 @@ bool SelectedOr404(Supervisor& supervisor, const std::string& list, Reply& reply
       reply.Error(404, "no such service: " + name);
       return false;
     }
-    for (size_t i : found)
+    for (size_t i : found) {
+      if (i >= seen.size()) seen.resize(i + 1, false);
       if (!seen[i]) {
         seen[i] = true;
         out.push_back(supervisor.Snapshot(i));
       }
+    }
   }
   return true;
 }
