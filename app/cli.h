@@ -31,6 +31,8 @@ struct Invocation {
   // up --log-lines / --log-bytes: each service's log ring (what `logs` can still show).
   std::optional<size_t> log_lines;
   std::string log_bytes;
+  // up --watch, and `stackvisor watch` (the same): follow develop.watch (watch/watcher.h).
+  bool watch = false;
 };
 
 /// AddProjectOptions adds how every command finds its project (-f/--file, -p/--project-name,

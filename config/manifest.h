@@ -96,6 +96,22 @@ struct EngineKeys {
   bool operator==(const EngineKeys&) const = default;
 };
 
+/// What a develop.watch rule does with a change (compose's `action`). There are no images or
+/// containers: `rebuild` restarts, and `sync` copies into a host directory.
+enum class WatchAction { kSync, kRestart, kSyncRestart, kRebuild, kSyncExec };
+
+/// One develop.watch rule: a change below `path` that passes `include` and `ignore` leads to
+/// `action` for the service that declares it (stackvisor watch, up --watch).
+struct WatchRule {
+  std::string path;     // absolute: a directory (watched recursively) or one file
+  WatchAction action = WatchAction::kRestart;
+  std::string target;   // absolute, inside the project directory; empty: nothing is synced
+  std::vector<std::string> ignore;   // .dockerignore patterns, relative to path
+  std::vector<std::string> include;  // the same syntax; empty: everything not ignored
+
+  bool operator==(const WatchRule&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -114,6 +130,7 @@ struct Service {
   Duration stop_grace_period = 10000ms;
   std::vector<std::string> profiles;
   EngineKeys engine;
+  std::vector<WatchRule> watch;  // develop.watch, in file order
   SourcePos pos;  // the service's key
 
   bool operator==(const Service&) const = default;

@@ -12,7 +12,7 @@ const std::vector<std::string>& ServiceKeys() {
   static const std::vector<std::string> kKeys = {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
-      "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor",
+      "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "develop",
   };
   return kKeys;
 }
@@ -22,7 +22,7 @@ const std::vector<std::string>& DockerOnlyKeys() {
       "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
       "cgroup_parent", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_period",
       "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
-      "credential_spec", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
+      "credential_spec", "deploy", "device_cgroup_rules", "devices", "dns",
       "dns_opt", "dns_search", "domainname", "expose", "external_links", "extra_hosts",
       "gpus", "group_add", "hostname", "image", "init", "ipc", "isolation", "label_file",
       "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
@@ -108,6 +108,8 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Profiles(value);
   } else if (key == "restart_backoff") {
     RestartBackoff(value);
+  } else if (key == "develop") {
+    Develop(value);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (key == "extends") {

@@ -48,6 +48,12 @@ class ServiceBuilder {
   void Dependency(const MapEntry& entry, const std::string& path);
   void RestartBackoff(const Node& node);
 
+  // service_develop.cc
+  void Develop(const Node& node);
+  void WatchItem(const Node& node, const std::string& path);
+  std::optional<std::string> WatchTarget(const Node& node, const std::string& path,
+                                         const std::string& watched);
+
   // service_engine.cc
   void EngineKey(const MapEntry& entry);
 

@@ -82,6 +82,8 @@ class Supervisor {
   /// Sends `signal` to the service's process group; false when it has no process. SIGKILL and
   /// the service's stop_signal stop it for good (no restart policy applies to that exit).
   bool KillService(size_t service, int signal);
+  /// Writes one of stackvisor's own lines (`stackvisor | text`), as its events are written.
+  void Announce(const std::string& text) { Event(text); }
   /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
   void Down(std::optional<config::Duration> grace);
   /// The spawn spec `exec`/`run` use for the service (see BuildSpawnSpec).
