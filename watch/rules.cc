@@ -25,6 +25,13 @@ std::optional<std::string> Below(const std::string& path, const std::string& bas
   return path.substr(root ? 1 : base.size() + 1);
 }
 
+// Whether a parent directory of `rel` is in the batch too: syncing it copies `rel` already.
+bool ParentInBatch(const std::string& rel, const std::set<std::string>& batch) {
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+    if (batch.count(rel.substr(0, slash)) != 0) return true;
+  return false;
+}
+
 std::string Shown(const std::string& absolute, const std::string& project_directory) {
   auto rel = Below(absolute, project_directory);
   if (!rel) return absolute;
@@ -78,7 +85,7 @@ std::vector<ServiceWork> PlanWork(const RuleSet& rules, const Batch& batch,
       names.insert(Shown(rule.spec.path, project_directory) + "/ (too many changes to list)");
     } else {
       for (const auto& rel : paths->second) {
-        sync.paths.push_back(rel);
+        if (!ParentInBatch(rel, paths->second)) sync.paths.push_back(rel);
         names.insert(Shown(rel.empty() ? rule.spec.path : rule.spec.path + "/" + rel,
                            project_directory));
       }

@@ -93,6 +93,15 @@ TEST_CASE("watch rules: the action kinds") {
     CHECK(work[0].syncs[0].paths.size() == 2);
     CHECK(work[0].change_count == 2);
   }
+  SUBCASE("a new directory is copied once, not once more per file in it") {
+    Batch batch;
+    batch.paths[1] = {"css", "css/site.css", "css/print/a.css", "css-old/b.css"};
+    auto work = PlanWork(rules, batch, "/p");
+    REQUIRE(work.size() == 1);
+    REQUIRE(work[0].syncs.size() == 1);
+    CHECK(work[0].syncs[0].paths == std::vector<std::string>{"css", "css-old/b.css"});
+    CHECK(work[0].change_count == 4);
+  }
   SUBCASE("rebuild restarts (there is no image to build)") {
     Batch batch;
     batch.paths[3] = {""};
