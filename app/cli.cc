@@ -112,6 +112,15 @@ int Main(int argc, char** argv) {
   up->add_flag("--no-recreate", inv.no_recreate,
                "With a running stack: keep changed services as they run; only start new ones")
       ->excludes("--force-recreate");
+  up->add_flag("-w,--watch", inv.watch,
+               "Follow develop.watch: sync and restart services as their files change");
+  // compose's `watch` starts the stack too: it is `up --watch`.
+  auto* watch = cli.add_subcommand(
+      "watch", "Start the stack and sync/restart services as their files change (develop.watch)");
+  AddLoadOptions(watch, inv);
+  watch->add_flag("--no-color", inv.no_color, "Plain log output (NO_COLOR is honoured too)");
+  watch->add_flag("--timestamps", inv.timestamps, "Prefix every line with an RFC 3339 time");
+  watch->add_option("services", inv.load.services, "Start only these (and their dependencies)");
 
   auto* down =
       cli.add_subcommand("down", "Stop a stack started with up -d, and wait until it is gone");
@@ -214,6 +223,10 @@ int Main(int argc, char** argv) {
   if (!ctl.verb.empty()) return RunControlCommand(inv, ctl);
   if (auto code = exports.Run(inv)) return *code;
   if (*up) return RunUp(inv);
+  if (*watch) {
+    inv.watch = true;
+    return RunUp(inv);
+  }
   if (*cfg) return RunConfig(inv);
   if (*exec) return RunExec(inv, exec_inv);
   if (*run) return RunRun(inv, exec_inv);

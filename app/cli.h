@@ -38,6 +38,8 @@ struct Invocation {
   bool no_recreate = false;
   std::string config_hash;  // "*" or "web,db"
   std::vector<std::string> scale;  // up --scale SERVICE=N, as given; into load.scale
+  // up --watch, and `stackvisor watch` (the same): follow develop.watch (watch/watcher.h).
+  bool watch = false;
 };
 
 /// ParseScale reads `up --scale` values ("web=3") into counts; nullopt (with the message in

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "app/detach.h"
 #include "app/detach_wait.h"
@@ -19,6 +20,7 @@
 #include "procs/guardian.h"
 #include "procs/pid_namespace.h"
 #include "supervisor/supervisor.h"
+#include "watch/watcher.h"
 
 namespace stackvisor::app {
 
@@ -116,12 +118,34 @@ std::optional<int> Detach(const Invocation& inv, const config::Manifest& manifes
                                manifest.name, inv.wait_timeout_s, OneShots(manifest)});
 }
 
+// STACKVISOR_WATCH_MAX_DIRS bounds the inotify watches one stack takes (default 8192).
+watch::WatchOptions WatchOptionsFromEnv() {
+  watch::WatchOptions options;
+  if (const char* max = std::getenv("STACKVISOR_WATCH_MAX_DIRS")) {
+    char* end = nullptr;
+    unsigned long value = std::strtoul(max, &end, 10);
+    if (end != max && *end == '\0' && value > 0) options.max_directories = value;
+  }
+  return options;
+}
+
+bool HasWatchRules(const config::Manifest& manifest) {
+  for (const auto& service : manifest.services)
+    if (!service.watch.empty()) return true;
+  return false;
+}
+
 }  // namespace
 
 int RunUp(const Invocation& inv) {
   auto manifest = LoadManifest(inv);
   if (!manifest) return 2;
   if (!SelectServices(inv, *manifest)) return 2;
+  if (inv.watch && !HasWatchRules(*manifest)) {
+    std::cerr << "stackvisor: none of the selected services has develop.watch rules: nothing "
+                 "to watch; nothing was started\n";
+    return 2;
+  }
 
   supervisor::SupervisorOptions options;
   options.format.timestamps = inv.timestamps;
@@ -238,6 +262,11 @@ int RunUp(const Invocation& inv) {
       // from running: it runs without its API, and says so.
       std::cerr << "stackvisor: " << error->message
                 << " (running without the control API; set STACKVISOR_RUNTIME_DIR)\n";
+    }
+    std::unique_ptr<watch::Watcher> watcher;  // destroyed before the supervisor
+    if (inv.watch) {
+      watcher = std::make_unique<watch::Watcher>(supervisor, WatchOptionsFromEnv());
+      watcher->Start();
     }
     // Its signal watchers exist now: a stop signal that arrived since main began is delivered
     // to them, and Run() handles it as the stop request it is.

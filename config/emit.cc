@@ -169,6 +169,31 @@ void EmitHooks(Writer& w, const std::string& key, const std::vector<Hook>& hooks
   }
 }
 
+const char* WatchActionName(WatchAction a) {
+  switch (a) {
+    case WatchAction::kSync: return "sync";
+    case WatchAction::kRestart: return "restart";
+    case WatchAction::kSyncRestart: return "sync+restart";
+    case WatchAction::kRebuild: return "rebuild";
+    case WatchAction::kSyncExec: return "sync+exec";
+  }
+  return "restart";
+}
+
+// develop.watch with its paths resolved (absolute), as `watch` follows it.
+void EmitDevelop(Writer& w, const Service& s) {
+  if (s.watch.empty()) return;
+  w.Line(2, "develop:");
+  w.Line(3, "watch:");
+  for (const auto& rule : s.watch) {
+    w.Line(4, "- path: " + Quote(rule.path));
+    w.Line(5, std::string("action: ") + Quote(WatchActionName(rule.action)));
+    if (!rule.target.empty()) w.Line(5, "target: " + Quote(rule.target));
+    if (!rule.ignore.empty()) w.List(5, "ignore", rule.ignore);
+    if (!rule.include.empty()) w.List(5, "include", rule.include);
+  }
+}
+
 void EmitService(Writer& w, const Service& s) {
   w.Line(1, Key(s.name) + ":");
   if (!s.entrypoint.empty()) w.List(2, "entrypoint", s.entrypoint);
@@ -200,6 +225,7 @@ void EmitService(Writer& w, const Service& s) {
   if (!s.engine.image.empty()) w.Line(2, "image: " + Quote(s.engine.image));
   if (!s.engine.ports.empty()) w.List(2, "ports", s.engine.ports);
   if (!s.engine.volumes.empty()) w.List(2, "volumes", s.engine.volumes);
+  EmitDevelop(w, s);
   EmitExtras(w, s);
 }
 

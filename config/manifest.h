@@ -132,6 +132,22 @@ struct Socket {
   bool operator==(const Socket&) const = default;
 };
 
+/// What a develop.watch rule does with a change (compose's `action`). There are no images or
+/// containers: `rebuild` restarts, and `sync` copies into a host directory.
+enum class WatchAction { kSync, kRestart, kSyncRestart, kRebuild, kSyncExec };
+
+/// One develop.watch rule: a change below `path` that passes `include` and `ignore` leads to
+/// `action` for the service that declares it (stackvisor watch, up --watch).
+struct WatchRule {
+  std::string path;     // absolute: a directory (watched recursively) or one file
+  WatchAction action = WatchAction::kRestart;
+  std::string target;   // absolute, inside the project directory; empty: nothing is synced
+  std::vector<std::string> ignore;   // .dockerignore patterns, relative to path
+  std::vector<std::string> include;  // the same syntax; empty: everything not ignored
+
+  bool operator==(const WatchRule&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -153,6 +169,7 @@ struct Service {
   std::vector<Hook> pre_stop;    // run before the stop signal, within the grace period
   EngineKeys engine;
   std::vector<Socket> sockets;  // x-stackvisor.sockets, in fd order (fd 3 first)
+  std::vector<WatchRule> watch;  // develop.watch, in file order
   SourcePos pos;  // the service's key
   // Replicas (config/replicas.h): `web` scaled to 3 is the services web-1..web-3, each with
   // replica_of "web", its replica index 1..3 and replicas 3. A service whose count was never

@@ -13,7 +13,7 @@ const std::vector<std::string>& ServiceKeys() {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
       "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "extends",
-      "post_start", "pre_stop", "sockets",
+      "post_start", "pre_stop", "sockets", "develop",
   };
   return kKeys;
 }
@@ -23,7 +23,7 @@ const std::vector<std::string>& DockerOnlyKeys() {
       "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
       "cgroup_parent", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_period",
       "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
-      "credential_spec", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
+      "credential_spec", "deploy", "device_cgroup_rules", "devices", "dns",
       "dns_opt", "dns_search", "domainname", "expose", "external_links", "extra_hosts",
       "gpus", "group_add", "hostname", "image", "init", "ipc", "isolation", "label_file",
       "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
@@ -133,6 +133,8 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Scale(entry);
   } else if (key == "deploy") {
     Deploy(entry);
+  } else if (key == "develop") {
+    Develop(value);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {

@@ -53,6 +53,12 @@ class ServiceBuilder {
   std::optional<Hook> OneHook(const Node& node, const std::string& path);
   void HookEnvironment(const Node& node, const std::string& path, Hook& hook);
 
+  // service_develop.cc
+  void Develop(const Node& node);
+  void WatchItem(const Node& node, const std::string& path);
+  std::optional<std::string> WatchTarget(const Node& node, const std::string& path,
+                                         const std::string& watched);
+
   // service_engine.cc
   void EngineKey(const MapEntry& entry);
 

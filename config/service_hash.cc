@@ -70,6 +70,35 @@ std::string CanonicalText(const Service& s) {
   PutList(out, "ports", s.engine.ports);
   PutList(out, "volumes", s.engine.volumes);
   PutList(out, "ignored", s.engine.ignored);
+  for (const auto* hooks : {&s.post_start, &s.pre_stop}) {
+    Put(out, hooks == &s.post_start ? "post_start" : "pre_stop",
+        static_cast<long long>(hooks->size()));
+    for (const Hook& h : *hooks) {
+      PutList(out, "hook_command", h.command);
+      Put(out, "hook_user", h.user ? h.user->spec + ":" + std::to_string(h.user->uid) : "");
+      Put(out, "hook_working_dir", h.working_dir.value_or(""));
+      PutList(out, "hook_env", h.environment);
+      Put(out, "hook_privileged", h.privileged);
+    }
+  }
+  Put(out, "sockets", static_cast<long long>(s.sockets.size()));
+  for (const Socket& k : s.sockets) {
+    Put(out, "socket", k.address);
+    Put(out, "socket_name", k.name);
+    Put(out, "socket_backlog", k.backlog);
+    Put(out, "socket_mode", static_cast<long long>(k.mode));
+  }
+  Put(out, "watch", static_cast<long long>(s.watch.size()));
+  for (const WatchRule& w : s.watch) {
+    Put(out, "watch_path", w.path);
+    Put(out, "watch_action", static_cast<long long>(w.action));
+    Put(out, "watch_target", w.target);
+    PutList(out, "watch_ignore", w.ignore);
+    PutList(out, "watch_include", w.include);
+  }
+  Put(out, "replica_of", s.replica_of);
+  Put(out, "replica", s.replica);
+  Put(out, "replicas", s.replicas);
   return out;
 }
 
@@ -85,9 +114,18 @@ std::string ServiceHash(const Service& service) {
 }
 
 bool SameDefinition(const Service& a, const Service& b) {
-  if (a.pos == b.pos) return a == b;
   Service moved = b;
   moved.pos = a.pos;
+  // A socket remembers where it was written, for messages; that is not part of what it is.
+  for (size_t i = 0; i < moved.sockets.size() && i < a.sockets.size(); ++i)
+    moved.sockets[i].pos = a.sockets[i].pos;
+  // Scaling a group keeps the replicas that stay, as compose keeps their containers: the count
+  // they were started with (STACKVISOR_REPLICAS) is not a change of them.
+  if (!a.replica_of.empty() && a.replica_of == b.replica_of) {
+    moved.replicas = a.replicas;
+    auto count = a.environment.find("STACKVISOR_REPLICAS");
+    if (count != a.environment.end()) moved.environment[count->first] = count->second;
+  }
   return a == moved;
 }
 

@@ -115,6 +115,8 @@ class Supervisor {
   /// replicas) is merged into the load options first and kept for later reloads.
   ApplyResult Apply(ReloadOptions options, bool dry_run,
                     const std::map<std::string, int>& scale = {});
+  /// Writes one of stackvisor's own lines (`stackvisor | text`), as its events are written.
+  void Announce(const std::string& text) { Event(text); }
   /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
   void Down(std::optional<config::Duration> grace);
   /// The spawn spec `exec`/`run` use for the service (see BuildSpawnSpec).

@@ -244,6 +244,12 @@ TEST_CASE("Load: every key of a full manifest") {
   CHECK(web.depends_on[0].condition == DependCondition::kHealthy);
   CHECK(web.depends_on[1].restart);
   CHECK(web.depends_on[1].required);
+  REQUIRE(web.watch.size() == 2);
+  CHECK(web.watch[0].path == DataDir("full/app"));
+  CHECK(web.watch[0].action == WatchAction::kSyncRestart);
+  CHECK(web.watch[0].target == DataDir("full/build/app"));
+  CHECK(web.watch[0].include == Words{"**/*.py", "*.ini"});
+  CHECK(web.watch[1].path == DataDir("full/requirements.txt"));
 
   const Service& migrate = *m.Find("migrate");
   CHECK(migrate.restart.mode == RestartMode::kNo);  // bare `no`
