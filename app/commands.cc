@@ -272,6 +272,7 @@ int RunUp(const Invocation& inv) {
     // to them, and Run() handles it as the stop request it is.
     UnblockStopSignals();
     reporter.Started();
+    DropStartupText();
     code = supervisor.Run();
   }
   // Let every closed handle's callback run, then the loop must be empty.

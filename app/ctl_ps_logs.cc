@@ -14,6 +14,7 @@
 #include "app/ctl_internal.h"
 #include "app/project_client.h"
 #include "control/ps_table.h"
+#include "control/service_list_scan.h"
 
 namespace stackvisor::app::ctl {
 namespace {
@@ -155,9 +156,40 @@ int Watch(control::Client& client, const ControlInvocation& ctl, size_t expected
   return 0;  // the stack went down
 }
 
+// `ps --json` of the whole stack prints the server's objects as they came (they are already
+// what dumping them would give); a body the scanner refuses goes the parsing way, which reports
+// what is wrong with it.
+std::optional<int> PrintRawList(control::Client& client, const ControlInvocation& ctl) {
+  auto result = client.Call("GET", "/v1/services");
+  if (!result.ok()) {
+    PrintClientError(result.error());
+    return 1;
+  }
+  const auto& response = result.value();
+  if (response.status < 200 || response.status >= 300) {
+    PrintServerError(response);
+    return 1;
+  }
+  auto services = control::ScanServiceList(response.body);
+  if (!services) return std::nullopt;
+  std::string out = "[";
+  for (const auto& s : *services) {
+    if (!ctl.all && !control::StateShownByDefault(s.state)) continue;
+    if (out.size() > 1) out += ',';
+    out += s.json;
+  }
+  out += "]\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 int RunPs(control::Client& client, const ControlInvocation& ctl) {
+  if (ctl.json && !ctl.watch && ctl.services.empty()) {
+    if (auto code = PrintRawList(client, ctl)) return *code;
+  }
   auto services = FetchServices(client, ctl.services);
   if (!services) return 1;
   if (!ctl.watch) {

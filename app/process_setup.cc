@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -10,6 +11,12 @@
 #include <initializer_list>
 
 #include "procs/file_limit.h"
+
+// Set by cmake/startup_text.ld around the start-up code; absent (null) without it.
+extern "C" {
+extern const char __stackvisor_startup_text_start[] __attribute__((weak));
+extern const char __stackvisor_startup_text_end[] __attribute__((weak));
+}
 
 namespace stackvisor::app {
 sigset_t StopSignals() {
@@ -45,6 +52,15 @@ void PrepareProcess() {
   std::signal(SIGPIPE, SIG_IGN);
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1);
   procs::RaiseFileLimit();
+}
+
+void DropStartupText() {
+  const char* start = __stackvisor_startup_text_start;
+  const char* end = __stackvisor_startup_text_end;
+  if (start == nullptr || end <= start) return;
+  // The script page-aligns both ends. The pages are clean file pages: dropping them loses
+  // nothing, and a later jump into them faults them back in from the binary.
+  madvise(const_cast<char*>(start), static_cast<size_t>(end - start), MADV_DONTNEED);
 }
 
 }  // namespace stackvisor::app

@@ -29,4 +29,11 @@ void UnblockStopSignals();
 /// files raised to the hard one (two pipes per service), children getting the original back.
 void PrepareProcess();
 
+/// DropStartupText gives back the memory of the code only start-up runs (CLI parsing, manifest
+/// loading, yaml-cpp, export), which cmake/startup_text.ld gathers into one range of the binary:
+/// an idle supervisor then keeps only its loop's code resident (issue 11: idle RSS). A page
+/// of it that runs again later (shutdown, a reload) is read back in by the kernel as usual.
+/// A no-op in a binary linked without that script. Call it once start-up is over.
+void DropStartupText();
+
 }  // namespace stackvisor::app

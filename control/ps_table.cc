@@ -39,7 +39,10 @@ std::string Fixed(double value, int decimals) {
 }  // namespace
 
 bool ShownByDefault(const nlohmann::json& service) {
-  const std::string state = service.value("state", "");
+  return StateShownByDefault(service.value("state", ""));
+}
+
+bool StateShownByDefault(std::string_view state) {
   return state != "completed" && state != "stopped";
 }
 

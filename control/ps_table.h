@@ -15,6 +15,7 @@ namespace stackvisor::control {
 /// `ps` without --all hides what compose hides, services that are not running: one-shots that
 /// completed and services stopped on request. Failed ones stay visible: they need attention.
 bool ShownByDefault(const nlohmann::json& service);
+bool StateShownByDefault(std::string_view state);
 
 /// "45s", "3m12s", "2h05m", "3d04h"; "-" for null.
 std::string FormatUptime(const nlohmann::json& seconds);
