@@ -336,6 +336,12 @@ class Control(unittest.TestCase):
         with ControlStack({"a": {"command": ["sh", "-c", f"echo x >> {starts}; exec sleep 100000"]}}) as st:
             st.wait_api()
             st.event("a", r"started")
+            # "started" is logged at the spawn; the shell writes its line a moment later.
+            def first_start():
+                if not st.alive():
+                    raise AssertionError("stackvisor exited before a started")
+                return os.path.exists(st.path("starts")) and open(st.path("starts")).read()
+            h.wait_until(first_start, 20, "a's first start to be recorded")
             r = subprocess.run([h.BIN, "up", "-d", "-f", st.manifest], cwd=st.dir, env=st.env,
                                capture_output=True, text=True, timeout=20)
             self.assertEqual(r.returncode, 0, r.stderr)
