@@ -141,6 +141,13 @@ class Supervisor {
   /// The one-slot form: replaces the callback this method set before (nullptr removes it),
   /// leaving those added with AddChangeCallback alone.
   void SetChangeCallback(std::function<void(size_t service)> callback);
+  /// Called after each reload that was applied (not a dry run, not a rejected edit), once
+  /// manifest() is the new one and its actions have run: what reads the manifest itself (the
+  /// watcher's develop.watch rules) reads it again. In the order added; returns the id that
+  /// removes it.
+  uint64_t AddAppliedCallback(std::function<void()> callback);
+  /// Stops calling that callback; safe from within a callback.
+  void RemoveAppliedCallback(uint64_t id);
   /// Called once when the stack is down and Run() is about to return.
   void SetFinishCallback(std::function<void()> callback) { on_finish_ = std::move(callback); }
 
@@ -207,6 +214,8 @@ class Supervisor {
   uint64_t next_change_id_ = 1;
   uint64_t set_change_id_ = 0;  // SetChangeCallback's entry, 0 for none
   std::function<void()> on_finish_;
+  std::vector<std::pair<uint64_t, std::function<void()>>> on_applied_;
+  uint64_t next_applied_id_ = 1;
   std::vector<int> sources_;
   int own_source_ = 0;
   base::TimePoint steady_epoch_;  // steady and wall clock read together, for ServiceSnapshot

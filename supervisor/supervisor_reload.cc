@@ -2,6 +2,7 @@
 // `up` against a running project). The diff is pure (reload_plan.h), the state changes go
 // through the Plan; this file loads, keeps the definitions alive and makes the runtime
 // objects (log source, cgroup, Service) of the services that are new.
+#include <algorithm>
 #include <unordered_map>
 
 #include "supervisor/supervisor.h"
@@ -114,6 +115,26 @@ void Supervisor::Commit(config::Manifest next, const std::vector<ReloadEntry>& p
   manifest_ = std::move(next);
   Event("reload: " + ReloadSummary(plan));
   Execute(plan_.OnApply(changes, base::Now()));
+  // By id, not by iterator: a callback may add or remove callbacks.
+  std::vector<uint64_t> ids;
+  for (const auto& [id, cb] : on_applied_) ids.push_back(id);
+  for (uint64_t id : ids) {
+    auto it = std::find_if(on_applied_.begin(), on_applied_.end(),
+                           [id](const auto& entry) { return entry.first == id; });
+    if (it == on_applied_.end()) continue;
+    auto callback = it->second;  // a copy: the callback may remove itself
+    callback();
+  }
+}
+
+uint64_t Supervisor::AddAppliedCallback(std::function<void()> callback) {
+  const uint64_t id = next_applied_id_++;
+  on_applied_.emplace_back(id, std::move(callback));
+  return id;
+}
+
+void Supervisor::RemoveAppliedCallback(uint64_t id) {
+  std::erase_if(on_applied_, [id](const auto& entry) { return entry.first == id; });
 }
 
 void Supervisor::ReloadOnSignal() {

@@ -43,12 +43,41 @@ Watcher::Watcher(supervisor::Supervisor& supervisor, WatchOptions options)
       timer_(supervisor.loop()) {
   budget_.max_directories = options_.max_directories;
   budget_.report = [this](const std::string& text) { supervisor_.Announce(text); };
+  applied_id_ = supervisor_.AddAppliedCallback([this] { OnApplied(); });
 }
 
-Watcher::~Watcher() { trees_.clear(); }
+Watcher::~Watcher() {
+  supervisor_.RemoveAppliedCallback(applied_id_);
+  trees_.clear();
+}
 
 bool Watcher::Start() {
+  started_ = true;
   if (rules_.empty()) return false;
+  AddTrees();
+  return true;
+}
+
+void Watcher::OnApplied() {
+  if (!started_) return;
+  if (debouncer_.pending()) {
+    const Batch dropped = debouncer_.Take();
+    supervisor_.Announce("watch: reload: " + std::to_string(dropped.changes) +
+                         (dropped.changes == 1 ? " pending change" : " pending changes") +
+                         " dropped (the rules are read again)");
+  }
+  timer_.Stop();
+  // Every tree goes, and with it its inotify watches and budget, before the new ones are added:
+  // a rule's id is its position in the new manifest, which the callbacks capture.
+  trees_.clear();
+  rules_ = RuleSet(supervisor_.manifest());
+  manifest_ = supervisor_.manifest();
+  if (rules_.empty())
+    supervisor_.Announce("watch: no service has develop.watch rules after the reload");
+  AddTrees();
+}
+
+void Watcher::AddTrees() {
   const auto& manifest = manifest_;
   for (size_t id = 0; id < rules_.rules().size(); ++id) {
     const Rule& rule = rules_.rules()[id];
@@ -67,7 +96,6 @@ bool Watcher::Start() {
     }
     trees_.push_back(std::move(tree));
   }
-  return true;
 }
 
 void Watcher::OnChange(size_t rule, const std::string& absolute) {

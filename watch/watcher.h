@@ -1,6 +1,7 @@
 #pragma once
 // `stackvisor watch` / `up --watch`: develop.watch rules acted on while the stack runs.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +24,10 @@ struct WatchOptions {
 /// restarting through Supervisor::RestartService (the control surface; a service stopped on
 /// request stays stopped, and nothing happens once the stack is stopping). Every step is
 /// logged as a stackvisor line. Construct after the supervisor, Start() before Run(), destroy
-/// before the supervisor (its handles close then). Loop thread only; not copyable or movable.
+/// before the supervisor (its handles close then). A reload the supervisor applies replaces
+/// the rules and every tree watcher with the new manifest's; a batch still pending then is
+/// dropped (logged): its rule ids meant the old rules, and the reload restarted what it
+/// changed. Loop thread only; not copyable or movable.
 class Watcher {
  public:
   Watcher(supervisor::Supervisor& supervisor, WatchOptions options);
@@ -35,6 +39,9 @@ class Watcher {
   bool Start();
 
  private:
+  /// One TreeWatcher per rule, each announced once it watches.
+  void AddTrees();
+  void OnApplied();
   void OnChange(size_t rule, const std::string& absolute);
   void OnTimer();
   void Apply(const Batch& batch);
@@ -50,6 +57,8 @@ class Watcher {
   Debouncer debouncer_;
   std::vector<std::unique_ptr<TreeWatcher>> trees_;  // one per rule, by rule id
   base::Timer timer_;
+  uint64_t applied_id_ = 0;  // Supervisor::AddAppliedCallback's
+  bool started_ = false;     // Start() ran: a reload rebuilds the trees
 };
 
 }  // namespace stackvisor::watch

@@ -5,6 +5,7 @@ the restart, rebuild restarts, a stopped service stays stopped, and an inotify l
 while watching goes on. Real binary, real files, waits on conditions."""
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -189,6 +190,46 @@ class Watch(unittest.TestCase):
                              r"stopped on request")
             self.assertEqual(len([t for t in st.texts()
                                   if re.match(r"^stackvisor\s+\| web: started", t)]), 1)
+
+    def test_a_reload_replaces_the_rules(self):
+        files = {"worker/job.py": "j = 1\n"}
+        with self.stack(self.web_and_db(), files=files, subcommand="up",
+                        args=("--watch",)) as st:
+            st.started_pid("web")
+            db = st.started_pid("db")
+            self.watching(st, "web")
+            # The edit moves the rule from web to db: db's definition changes (so the reload
+            # restarts it once), web's too (its rule is gone).
+            edited = {"db": {"command": SLEEP, "environment": {"SV_TEST_TAG": st.tag},
+                             "develop": {"watch": [{"path": "./worker", "action": "restart"}]}},
+                      "web": {"command": SLEEP, "environment": {"SV_TEST_TAG": st.tag}}}
+            with open(st.manifest, "w") as f:
+                f.write(h.to_yaml({"services": edited}))
+            st.signal(signal.SIGHUP)
+            st.wait_for_line(r"^stackvisor\s+\| reload: ")
+            self.watching(st, "db")
+            db_reloaded = h.wait_until(lambda: self.start_pid_after_reload(st, "db"), 10,
+                                       f"db started again by the reload\n{st.dump()}")
+            self.assertNotEqual(db_reloaded, db)
+            write(st.path("worker/job.py"), "j = 2\n")
+            new_db = self.wait_restarted(st, "db", 1)
+            self.assertNotEqual(new_db, db_reloaded)
+            self.assertIn("worker/job.py", self.restarts(st, "db")[0])
+            # The removed rule: web's files restart nothing any more.
+            write(st.path("src/app/views.py"), "v = 7\n")
+            time.sleep(1.5)  # an absence needs a window: 3x the 500 ms quiet period
+            self.assertEqual(self.restarts(st, "web"), [], st.dump())
+
+    def start_pid_after_reload(self, st, service):
+        seen = False
+        for t in st.texts():
+            if re.match(r"^stackvisor\s+\| reload: ", t):
+                seen = True
+            elif seen:
+                m = re.match(rf"^stackvisor\s+\| {re.escape(service)}: started \(pid (\d+)\)", t)
+                if m:
+                    return int(m.group(1))
+        return None
 
     def test_no_rules_is_a_usage_error(self):
         with h.Stack({"db": {"command": SLEEP}}, subcommand="watch") as st:
