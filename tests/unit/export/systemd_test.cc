@@ -152,3 +152,19 @@ TEST_CASE("ToSystemd: a service without sockets gets no socket unit") {
   for (const auto& f : b.files) CHECK(f.name.find(".socket") == std::string::npos);
   CHECK(Named(b, "p-web.service").content.find("Sockets=") == std::string::npos);
 }
+
+TEST_CASE("ToSystemd: replicas share their group's one socket unit, as under `up`") {
+  auto m = LoadText(
+      "name: p\nservices:\n  web:\n    command: /bin/web\n    deploy: {replicas: 2}\n"
+      "    x-stackvisor: {sockets: [127.0.0.1:8000]}\n");
+  Bundle b = ToSystemd(m, Options{"/srv/units"});
+  int socket_units = 0;
+  for (const auto& f : b.files) socket_units += f.name.ends_with(".socket") ? 1 : 0;
+  CHECK(socket_units == 1);
+  CHECK(Named(b, "p-web.socket").content.find("ListenStream=127.0.0.1:8000\n") !=
+        std::string::npos);
+  for (const char* unit : {"p-web-1.service", "p-web-2.service"})
+    CHECK(Named(b, unit).content.find("Sockets=p-web.socket\n") != std::string::npos);
+  const std::string& target = Named(b, "p.target").content;
+  CHECK(target.find("Wants=p-web.socket\n") == target.rfind("Wants=p-web.socket\n"));
+}
