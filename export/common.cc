@@ -99,6 +99,26 @@ void NoteBackoff(const config::Service& s, const std::string& engine,
                  std::string("the delay growing x") + factor + " per restart: " + engine});
 }
 
+std::string SocketAddress(const config::Socket& socket) {
+  if (socket.kind == config::Socket::Kind::kUnix) return socket.path;
+  const bool v6 = socket.host.find(':') != std::string::npos;
+  return (v6 ? "[" + socket.host + "]" : socket.host) + ":" + std::to_string(socket.port);
+}
+
+void NoteSockets(const config::Service& s, const std::string& engine,
+                 std::vector<Unmapped>& out) {
+  if (s.sockets.empty()) return;
+  std::string addresses;
+  for (const auto& socket : s.sockets) addresses += ", " + SocketAddress(socket);
+  // Not a cosmetic loss: the command (daphne --fd 3, gunicorn without --bind) fails or
+  // serves nothing without them, so say so loudly rather than emit a job that looks complete.
+  out.push_back({Path(s, "x-stackvisor.sockets"),
+                 "the process expects " + std::to_string(s.sockets.size()) +
+                     " listening socket(s) on fds 3.. (LISTEN_FDS: " + addresses.substr(2) +
+                     ") and " + engine + " cannot pass inherited sockets: change the command "
+                     "to bind the address itself"});
+}
+
 Url ParseUrl(const std::string& url) {
   Url u;
   std::string rest = url.rfind("http://", 0) == 0 ? url.substr(7) : url;

@@ -32,6 +32,13 @@ void NoteEngineKeys(const config::Service& s, bool uses_image, std::vector<Unmap
 /// NoteBackoff records a restart backoff that differs from a fixed delay (factor != 1).
 void NoteBackoff(const config::Service& s, const std::string& engine, std::vector<Unmapped>& out);
 
+/// NoteSockets records that an engine cannot hand the service its x-stackvisor.sockets: the
+/// process expects them as fds 3.. (LISTEN_FDS) and must be changed to bind them itself.
+void NoteSockets(const config::Service& s, const std::string& engine, std::vector<Unmapped>& out);
+
+/// SocketAddress is a socket as a listen address: "host:port", "[v6]:port" or the unix path.
+std::string SocketAddress(const config::Socket& socket);
+
 /// Path is "services.NAME.KEY".
 std::string Path(const config::Service& s, const std::string& key);
 

@@ -43,6 +43,7 @@ class Builder {
     for (const auto& s : m_.services) {
       NoteEngineKeys(s, true, unmapped_);
       NoteBackoff(s, "Kubernetes' own back-off (10s doubling to 5m) applies", unmapped_);
+      NoteSockets(s, "Kubernetes", unmapped_);
       Environment(s);
       if (oneshots_.count(s.name) == 0) Deployment(s);
       Service(s);

@@ -254,6 +254,7 @@ class JobWriter {
 
   void Task(Writer& w, const Service& s) {
     NoteEngineKeys(s, false, unmapped_);
+    NoteSockets(s, "Nomad", unmapped_);
     w.Open("task " + HclQuote(s.name));
     w.Attr("driver", "\"raw_exec\"");
     Lifecycle(w, s);

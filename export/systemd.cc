@@ -1,6 +1,8 @@
 // Manifest -> systemd units. Dependencies become ordering plus requirement, readiness becomes
 // the unit's own start-up (Type=notify, Type=oneshot, or an ExecStartPost= wait), so systemd's
 // After= gives the same start order stackvisor's Plan does.
+#include <cstdio>
+#include <map>
 #include <set>
 
 #include "config/signals.h"
@@ -17,6 +19,61 @@ using config::Service;
 
 std::string UnitName(const config::Manifest& m, const std::string& service) {
   return m.name + "-" + service + ".service";
+}
+
+// A path as systemd reads it in a unit file: `%` starts a specifier.
+std::string Specifiers(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return out;
+}
+
+// A replica group (web-1..web-N) shares its sockets, as under `up`: one socket unit per group.
+std::string SocketUnitName(const config::Manifest& m, const Service& s) {
+  return m.name + "-" + (s.replica_of.empty() ? s.name : s.replica_of) + ".socket";
+}
+
+// One unit with the ListenStream= lines in fd order: systemd passes a unit's fds in the order
+// its Listen*= lines are written, while the order across several units is not specified.
+// FileDescriptorName=, Backlog= and SocketMode= are per unit, so differing values are noted.
+std::string SocketUnit(const config::Manifest& m, const Service& s,
+                       std::vector<Unmapped>& unmapped) {
+  const config::Socket& first = s.sockets.front();
+  const config::Socket* unix_socket = nullptr;  // the first unix socket gives SocketMode=
+  for (const auto& socket : s.sockets)
+    if (socket.kind == config::Socket::Kind::kUnix && !unix_socket) unix_socket = &socket;
+  char mode[8] = "";
+  if (unix_socket)
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(unix_socket->mode));
+  const std::string group = s.replica_of.empty() ? s.name : s.replica_of;
+  std::string out = "[Unit]\nDescription=" + m.name + ": " + group +
+                    "'s sockets (stackvisor export)\nPartOf=" + m.name + ".target\n\n[Socket]\n";
+  std::set<std::string> noted;
+  auto note = [&](const std::string& key, const std::string& setting, const std::string& used) {
+    if (noted.insert(key).second)
+      unmapped.push_back({Path(s, "x-stackvisor.sockets." + key),
+                          "systemd has one " + setting + " per socket unit (which keeps the fd "
+                          "order): " + used + " for all"});
+  };
+  for (const auto& socket : s.sockets) {
+    out += "ListenStream=" + Specifiers(SocketAddress(socket)) + "\n";
+    if (socket.name != first.name) note("name", "FileDescriptorName=", first.name);
+    if (socket.backlog != first.backlog)
+      note("backlog", "Backlog=", std::to_string(first.backlog));
+    if (socket.kind == config::Socket::Kind::kUnix && socket.mode != unix_socket->mode)
+      note("mode", "SocketMode=", mode);
+  }
+  out += "FileDescriptorName=" + first.name + "\n";
+  out += "Backlog=" + std::to_string(first.backlog) + "\n";
+  if (unix_socket) {
+    out += std::string("SocketMode=") + mode + "\n";
+    // stackvisor gives the file to the service's user, so only it (and the mode) may connect.
+    if (s.user) out += "SocketUser=" + (s.user->name.empty() ? std::to_string(s.user->uid)
+                                                             : s.user->name) + "\n";
+  }
+  // Service= names the unit a connection would activate; a group's first replica.
+  out += "Service=" + m.name + "-" + s.name + ".service\n";
+  return out + "\n[Install]\nWantedBy=" + m.name + ".target\n";
 }
 
 // Services some other service waits for to finish: they must be Type=oneshot.
@@ -39,10 +96,16 @@ class UnitWriter {
     Line("Description=" + m_.name + ": " + s_.name + " (stackvisor export)");
     Line("PartOf=" + m_.name + ".target");
     Dependencies();
+    if (!s_.sockets.empty()) {
+      Line("Requires=" + SocketUnitName(m_, s_));
+      Line("After=" + SocketUnitName(m_, s_));
+    }
     Restart();
     Line("");
     Line("[Service]");
     Type();
+    // The same fds 3.. in the same order as under `up`, with LISTEN_FDS/LISTEN_FDNAMES.
+    if (!s_.sockets.empty()) Line("Sockets=" + SocketUnitName(m_, s_));
     Line("ExecStart=" + SdCommand(s_.argv));
     Readiness();
     Line("WorkingDirectory=" + Specifiers(s_.working_dir));
@@ -72,11 +135,6 @@ class UnitWriter {
 
  private:
   void Line(const std::string& text) { out_ += text + "\n"; }
-  static std::string Specifiers(const std::string& text) {
-    std::string out;
-    for (char c : text) out += c == '%' ? std::string("%%") : std::string(1, c);
-    return out;
-  }
 
   void Dependencies() {
     for (const auto& d : s_.depends_on) {
@@ -184,7 +242,12 @@ class UnitWriter {
 
 std::string TargetUnit(const config::Manifest& m) {
   std::string out = "[Unit]\nDescription=stackvisor stack " + m.name + "\n";
-  for (const auto& s : m.services) out += "Wants=" + UnitName(m, s.name) + "\n";
+  std::set<std::string> sockets;
+  for (const auto& s : m.services) {
+    out += "Wants=" + UnitName(m, s.name) + "\n";
+    if (!s.sockets.empty() && sockets.insert(SocketUnitName(m, s)).second)
+      out += "Wants=" + SocketUnitName(m, s) + "\n";
+  }
   return out + "\n[Install]\nWantedBy=multi-user.target\n";
 }
 
@@ -202,16 +265,23 @@ Bundle ToSystemd(const config::Manifest& m, const Options& o) {
   Bundle b;
   const std::set<std::string> oneshots = CompletionTargets(m);
   std::vector<std::pair<std::string, std::string>> units;  // name, body
+  std::map<std::string, std::pair<size_t, std::string>> socket_units;  // name -> service, body
   for (const auto& s : m.services) {
     NoteEngineKeys(s, false, b.unmapped);
     UnitWriter w(m, o, s, oneshots.count(s.name) != 0, b.unmapped);
     units.emplace_back(UnitName(m, s.name), w.Unit());
+    if (!s.sockets.empty() && !socket_units.count(SocketUnitName(m, s)))
+      socket_units[SocketUnitName(m, s)] = {units.size() - 1, SocketUnit(m, s, b.unmapped)};
     const std::string env = w.EnvFile();
     if (!env.empty()) b.files.push_back({UnitWriter::EnvFileName(m, s), env, true});
   }
   for (size_t i = 0; i < units.size(); ++i) {
     const auto mine = UnmappedFor(b.unmapped, m.services[i].name);
     b.files.push_back({units[i].first, Header("systemd", m, mine) + units[i].second, false});
+  }
+  for (const auto& [name, unit] : socket_units) {
+    const auto mine = UnmappedFor(b.unmapped, m.services[unit.first].name);
+    b.files.push_back({name, Header("systemd", m, mine) + unit.second, false});
   }
   b.files.push_back({m.name + ".target", Header("systemd", m, b.unmapped) + kSemantics +
                                              m.name + ".target`.\n" + TargetUnit(m),

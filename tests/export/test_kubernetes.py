@@ -52,6 +52,12 @@ class KubernetesExport(unittest.TestCase):
             self.assertTrue(any(l.startswith("services.%s.image: missing" % svc) for l in lines),
                             svc)
             self.assertIn("#   services.%s.image: missing" % svc, e.files["django-channels.yaml"])
+        # web and channels expect stackvisor's sockets on fd 3: said, not silently dropped.
+        for svc, port in [("web", 8000), ("channels", 8001)]:
+            note = ("services.%s.x-stackvisor.sockets: the process expects 1 listening socket(s) "
+                    "on fds 3.. (LISTEN_FDS: 127.0.0.1:%d) and Kubernetes cannot pass" % (svc, port))
+            self.assertTrue(any(l.startswith(note) for l in lines), (note, lines))
+            self.assertIn("#   " + note, e.files["django-channels.yaml"])
 
     def test_features_golden_and_valid(self):
         e = exportlib.export(self, "kubernetes", exportlib.FEATURES)

@@ -61,6 +61,11 @@ class NomadExport(unittest.TestCase):
         self.assertIn("services.db.healthcheck: Nomad has no sd_notify readiness: not checked", lines)
         self.assertIn("#   services.db.healthcheck: Nomad has no sd_notify readiness: not checked\n",
                       e.files["django-channels.nomad.hcl"])
+        for svc, port in [("web", 8000), ("channels", 8001)]:
+            note = ("services.%s.x-stackvisor.sockets: the process expects 1 listening socket(s) "
+                    "on fds 3.. (LISTEN_FDS: 127.0.0.1:%d) and Nomad cannot pass" % (svc, port))
+            self.assertTrue(any(l.startswith(note) for l in lines), (note, lines))
+            self.assertIn("#   " + note, e.files["django-channels.nomad.hcl"])
 
     def test_features_golden_and_parsed(self):
         e = exportlib.export(self, "nomad", exportlib.FEATURES)

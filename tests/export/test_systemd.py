@@ -58,7 +58,7 @@ def free_port():
 
 class SystemdExport(unittest.TestCase):
     def verify(self, e):
-        units = [e.path(n) for n in e.files if n.endswith((".service", ".target"))]
+        units = [e.path(n) for n in e.files if n.endswith((".service", ".socket", ".target"))]
         proc = subprocess.run([ANALYZE, "verify", "--man=no", *units], capture_output=True,
                               text=True, timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -72,6 +72,14 @@ class SystemdExport(unittest.TestCase):
         self.assertIn("Type=notify", web)
         self.assertIn("After=django-channels-migrate.service", web)
         self.assertIn("Type=oneshot\nRemainAfterExit=yes", e.files["django-channels-migrate.service"])
+        # daphne --fd 3 and gunicorn get their sockets from systemd as they do from `up`.
+        for name, port in [("web", 8000), ("channels", 8001)]:
+            unit = e.files["django-channels-" + name + ".service"]
+            self.assertIn("Sockets=django-channels-%s.socket\n" % name, unit)
+            self.assertIn("Requires=django-channels-%s.socket\n" % name, unit)
+            socket_unit = e.files["django-channels-%s.socket" % name]
+            self.assertEqual(setting(socket_unit, "ListenStream"), ["127.0.0.1:%d" % port])
+            self.assertEqual(setting(socket_unit, "Service"), ["django-channels-%s.service" % name])
 
     def test_features_golden_and_verified(self):
         e = exportlib.export(self, "systemd", exportlib.FEATURES)

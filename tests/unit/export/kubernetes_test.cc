@@ -89,3 +89,38 @@ TEST_CASE("ToNomad: one-shots before the main tasks, secrets in a variables file
   CHECK(b.files[1].secret);
   CHECK(b.files[1].content.find("DB_PASSWORD = \"pw\"") != std::string::npos);
 }
+
+namespace {
+
+config::Manifest SocketManifest() {
+  config::LoadOptions options;
+  options.cwd = "/tmp";
+  auto result = config::LoadFromString(
+      "name: p\nservices:\n  ws:\n    command: /bin/daphne --fd 3 app\n"
+      "    x-stackvisor: {sockets: [127.0.0.1:8001]}\n",
+      "compose.yaml", options);
+  REQUIRE(result.manifest);
+  return *result.manifest;
+}
+
+bool SaysSockets(const Bundle& b, const std::string& engine) {
+  for (const auto& u : b.unmapped)
+    if (u.key == "services.ws.x-stackvisor.sockets" &&
+        u.why.find("fds 3..") != std::string::npos &&
+        u.why.find("127.0.0.1:8001") != std::string::npos &&
+        u.why.find(engine + " cannot pass") != std::string::npos)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("ToKubernetes and ToNomad say a service expects inherited sockets they cannot pass") {
+  const config::Manifest m = SocketManifest();
+  Bundle k = ToKubernetes(m, Options{});
+  CHECK(SaysSockets(k, "Kubernetes"));
+  CHECK(k.files[0].content.find("#   services.ws.x-stackvisor.sockets: ") != std::string::npos);
+  Bundle n = ToNomad(m, Options{});
+  CHECK(SaysSockets(n, "Nomad"));
+  CHECK(n.files[0].content.find("#   services.ws.x-stackvisor.sockets: ") != std::string::npos);
+}

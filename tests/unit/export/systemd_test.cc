@@ -125,3 +125,46 @@ TEST_CASE("LoadOptions::euid: export resolves `user:` as the root service manage
   REQUIRE(as_root.manifest);
   CHECK(as_root.manifest->services[0].user->name == "daemon");
 }
+
+TEST_CASE("ToSystemd: sockets become one .socket unit, in fd order, that the service requires") {
+  auto m = LoadText(
+      "name: p\nservices:\n  web:\n    command: /bin/web\n"
+      "    x-stackvisor:\n      sockets:\n        - 127.0.0.1:8000\n"
+      "        - {listen: 'unix:/run/p/admin.sock', mode: '0660', backlog: 128}\n"
+      "        - '[::1]:8002'\n");
+  Bundle b = ToSystemd(m, Options{"/srv/units"});
+  const std::string& web = Named(b, "p-web.service").content;
+  CHECK(web.find("Requires=p-web.socket\nAfter=p-web.socket\n") != std::string::npos);
+  CHECK(web.find("Sockets=p-web.socket\n") != std::string::npos);
+  const std::string& socket = Named(b, "p-web.socket").content;
+  CHECK(socket.find("[Socket]\nListenStream=127.0.0.1:8000\nListenStream=/run/p/admin.sock\n"
+                    "ListenStream=[::1]:8002\nFileDescriptorName=web\nBacklog=4096\n"
+                    "SocketMode=0660\nService=p-web.service\n\n[Install]\nWantedBy=p.target\n") !=
+        std::string::npos);
+  CHECK(Named(b, "p.target").content.find("Wants=p-web.socket\n") != std::string::npos);
+  REQUIRE(b.unmapped.size() == 1);  // backlog differs; one unit has one Backlog=
+  CHECK(b.unmapped[0].key == "services.web.x-stackvisor.sockets.backlog");
+}
+
+TEST_CASE("ToSystemd: a service without sockets gets no socket unit") {
+  auto m = LoadText("name: p\nservices:\n  web:\n    command: /bin/web\n");
+  Bundle b = ToSystemd(m, Options{"/srv/units"});
+  for (const auto& f : b.files) CHECK(f.name.find(".socket") == std::string::npos);
+  CHECK(Named(b, "p-web.service").content.find("Sockets=") == std::string::npos);
+}
+
+TEST_CASE("ToSystemd: replicas share their group's one socket unit, as under `up`") {
+  auto m = LoadText(
+      "name: p\nservices:\n  web:\n    command: /bin/web\n    deploy: {replicas: 2}\n"
+      "    x-stackvisor: {sockets: [127.0.0.1:8000]}\n");
+  Bundle b = ToSystemd(m, Options{"/srv/units"});
+  int socket_units = 0;
+  for (const auto& f : b.files) socket_units += f.name.ends_with(".socket") ? 1 : 0;
+  CHECK(socket_units == 1);
+  CHECK(Named(b, "p-web.socket").content.find("ListenStream=127.0.0.1:8000\n") !=
+        std::string::npos);
+  for (const char* unit : {"p-web-1.service", "p-web-2.service"})
+    CHECK(Named(b, unit).content.find("Sockets=p-web.socket\n") != std::string::npos);
+  const std::string& target = Named(b, "p.target").content;
+  CHECK(target.find("Wants=p-web.socket\n") == target.rfind("Wants=p-web.socket\n"));
+}
