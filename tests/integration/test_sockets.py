@@ -174,6 +174,40 @@ class Sockets(unittest.TestCase):
             pid = st.wait_service("web", lambda s: s["state"] == "running")["pid"]
             self.assertEqual(h.wait_until(lambda: self.try_ask(port), 15, "an answer"), pid)
 
+    def test_replicas_share_one_socket_which_outlives_one_replica_stopped(self):
+        port = h.free_port()
+        server = " ".join(h.py("socket_server.py")) + " @DIR@/web-$${STACKVISOR_REPLICA}.json"
+        # SIGKILL stops: with one listening socket shared, a server can lose the race for a
+        # connection both were woken for and block in accept(), past its SIGTERM polling.
+        services = {"web": {"command": ["sh", "-c", "exec " + server], "scale": 2,
+                            "stop_signal": "SIGKILL", "restart": "always",
+                            "restart_backoff": {"initial": "500ms"},
+                            "x-stackvisor": {"sockets": [f"127.0.0.1:{port}"]}}}
+        with ControlStack(services) as st:
+            # Both replicas started: had each opened its own socket, the second bind would
+            # have failed the stack.
+            one = read_report(st.path("web-1.json"), stack=st)
+            two = read_report(st.path("web-2.json"), stack=st)
+            for r in (one, two):
+                self.assertEqual(r["env"]["LISTEN_FDS"], "1", r)
+                self.assertEqual(r["sockets"]["3"]["address"], f"127.0.0.1:{port}", r)
+            st.wait_api()
+            pids = {one["pid"], two["pid"]}
+            for _ in range(6):
+                self.assertIn(ask(port), pids)
+            # One replica stopped for good: the group's socket stays for the other.
+            st.sv("stop", "web-1", check=0)
+            st.wait_service("web-1", lambda s: s["state"] == "stopped")
+            for _ in range(4):
+                self.assertEqual(ask(port), two["pid"])
+            # web-2 crashes: the socket is still the group's, so a connection made while it
+            # waits to restart queues (instead of being refused) and the next web-2 serves it.
+            os.kill(two["pid"], 9)
+            answered = ask(port, timeout=15)
+            self.assertNotIn(answered, pids)
+            self.assertEqual(st.wait_service("web-2", lambda s: s["pid"] == answered)["pid"],
+                             answered)
+
     def test_unix_socket_file_stale_replaced_other_refused(self):
         services = {"web": {"command": h.py("socket_server.py", "@DIR@/web.json"),
                             "x-stackvisor": {"sockets": ["unix:web.sock"]}},
