@@ -120,21 +120,19 @@ void Watcher::OnTimer() {
 
 void Watcher::Apply(const Batch& batch) {
   if (supervisor_.stopping()) return;
-  const auto& manifest = manifest_;
-  for (const ServiceWork& work : PlanWork(rules_, batch, manifest.project_directory)) {
-    const std::string& name = manifest.services[work.service].name;
+  for (const ServiceWork& work : PlanWork(rules_, batch, manifest_.project_directory)) {
+    const std::string& name = manifest_.services[work.service].name;
     Sync(work);
     if (!work.restart) continue;
-    const auto running = supervisor_.FindService(name);
-    if (running && supervisor_.Snapshot(*running).status.stopped_by_request) {
-      supervisor_.Announce("watch: " + name + ": " + Changes(work) +
-                           ": not restarted, it was stopped on request");
-      continue;
-    }
     const auto id = supervisor_.FindService(name);
     if (!id) {
       supervisor_.Announce("watch: " + name + ": " + Changes(work) +
                            ": not restarted, a reload removed it");
+      continue;
+    }
+    if (supervisor_.Snapshot(*id).status.stopped_by_request) {
+      supervisor_.Announce("watch: " + name + ": " + Changes(work) +
+                           ": not restarted, it was stopped on request");
       continue;
     }
     supervisor_.Announce("watch: " + name + ": " + Changes(work) + ": restarting");
