@@ -148,6 +148,51 @@ struct WatchRule {
   bool operator==(const WatchRule&) const = default;
 };
 
+/// One path a service sees at a container path: a compose volume or tmpfs, a file a Dockerfile
+/// COPY/ADD puts in its image, a file a recipe supplies (the nginx image's own nginx.conf).
+struct Mount {
+  enum class Kind { kBind, kVolume, kTmpfs, kSymlink };
+  Kind kind = Kind::kBind;
+  // kBind: an absolute host path, a file or a directory; kVolume: the named (or anonymous)
+  // volume's absolute directory in the project's state directory; kSymlink: the link's text;
+  // kTmpfs: empty.
+  std::string source;
+  std::string target;         // an absolute container path
+  bool read_only = false;
+  std::string volume;         // kVolume: the volume's name; empty for an anonymous one
+  std::string tmpfs_options;  // kTmpfs: mount data such as "size=64m,mode=1777"; may be empty
+  SourcePos pos;              // where it was written (a volumes item, a COPY line, a recipe)
+
+  bool operator==(const Mount&) const = default;
+};
+
+/// What a container would have shown the service, reproduced for a native process: its image's
+/// files and volumes at their container paths and the stack's service names in /etc/hosts, in
+/// a private mount namespace (procs/). Not enabled: the service sees the host as it is.
+struct ContainerView {
+  bool enabled = false;
+  std::vector<Mount> mounts;        // applied in order: image content first, then volumes
+  std::vector<std::string> hosts;   // lines added to /etc/hosts ("127.0.0.1 db web ...")
+  std::string hostname;             // its own host name (hostname:, else the service name)
+  std::vector<std::string> passwd;  // lines added to /etc/passwd: image users mapped to host ids
+  std::vector<std::string> group;   // lines added to /etc/group
+  std::string image;                // the image it reproduces, for messages only; may be empty
+
+  bool operator==(const ContainerView&) const = default;
+};
+
+/// A port a service listens on. There is no network namespace: the process binds its container
+/// port on the host, and a published port of `ports:` is only reported.
+struct Port {
+  uint16_t port = 0;                  // the container port: what the process binds
+  std::string protocol = "tcp";
+  std::optional<uint16_t> published;  // the host side of `ports:`, when given
+  std::string host_ip;                // `ports:`' host IP, when given
+  SourcePos pos;
+
+  bool operator==(const Port&) const = default;
+};
+
 struct Service {
   std::string name;
   std::vector<std::string> entrypoint;  // as split; may be empty
@@ -170,6 +215,8 @@ struct Service {
   EngineKeys engine;
   std::vector<Socket> sockets;  // x-stackvisor.sockets, in fd order (fd 3 first)
   std::vector<WatchRule> watch;  // develop.watch, in file order
+  ContainerView container;       // image:/build:, volumes, service names (issue 12)
+  std::vector<Port> ports;       // ports:, expose: and the image's default ports
   SourcePos pos;  // the service's key
   // Replicas (config/replicas.h): `web` scaled to 3 is the services web-1..web-3, each with
   // replica_of "web", its replica index 1..3 and replicas 3. A service whose count was never

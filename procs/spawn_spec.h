@@ -18,6 +18,26 @@ struct Credentials {
   std::string name;  // for error messages only; empty for a uid without a passwd entry
 };
 
+/// One mount of a child's private mount namespace, at a container path.
+struct MountSpec {
+  enum class Kind { kBind, kTmpfs, kSymlink };
+  Kind kind = Kind::kBind;
+  std::string source;   // kBind: an existing absolute host path; kSymlink: the link's text
+  std::string target;   // absolute, as the child sees it
+  bool read_only = false;
+  std::string options;  // kTmpfs: mount data ("size=64m,mode=1777"); may be empty
+};
+
+/// ContainerSpec describes the private view of the filesystem the child builds between clone
+/// and exec: a root that creates nothing on the host, with each mount at its target (generated
+/// /etc/hosts, /etc/passwd and /etc/group files come as kBind mounts over them). Resolved in
+/// the parent like the rest of SpawnSpec.
+struct ContainerSpec {
+  bool user_namespace = false;  // an ordinary user: CLONE_NEWUSER, uid and gid mapped to themselves
+  std::vector<MountSpec> mounts;
+  std::string hostname;         // set in a new UTS namespace when not empty
+};
+
 /// SpawnSpec is everything needed to start one child; it is fully resolved in the parent
 /// (argv[0] looked up on the child's PATH, users turned into ids) because only async-signal-safe
 /// calls are allowed between fork and exec.
@@ -37,6 +57,9 @@ struct SpawnSpec {
   // keeps them open across Spawn. At most kMaxListenFds.
   std::vector<int> listen_fds;
   std::vector<std::string> listen_fd_names;  // one per fd
+  // A private mount namespace (image files and volumes at container paths, service names in
+  // /etc/hosts). argv[0] is then looked up on env's PATH inside that view, by the child.
+  std::optional<ContainerSpec> container;
 };
 
 }  // namespace stackvisor::procs

@@ -1,0 +1,51 @@
+#pragma once
+// A Dockerfile read for what a native process can honour: the base image, the final stage's
+// WORKDIR, ENV, USER, CMD/ENTRYPOINT and the build-context files COPY/ADD put at image paths.
+// RUN steps cannot be replayed; they are listed so the user is told which were skipped.
+// Pure: the caller reads the file (bounded) and reports the diagnostics.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostic.h"
+
+namespace stackvisor::config {
+
+/// One COPY or ADD of build-context files into the image.
+struct DockerfileCopy {
+  std::vector<std::string> sources;  // as written, relative to the build context
+  std::string destination;           // absolute image path (a relative one is against WORKDIR)
+  bool destination_is_dir = false;   // ends in '/', or several sources
+  std::string chown;                 // --chown, as written; may be empty
+  int line = 0;
+};
+
+/// The final (or `build.target`) stage of a Dockerfile, ARGs and ENVs substituted.
+struct Dockerfile {
+  std::string from;     // the stage's base image as written ("python:3.9", "nginx:latest")
+  std::string workdir;  // absolute; empty when the Dockerfile sets none
+  std::vector<std::pair<std::string, std::string>> env;  // ENV, in order
+  std::string user;     // USER; empty when not set
+  // Exec form as written; shell form becomes {"/bin/sh", "-c", text}. Unset: not in the file.
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<std::vector<std::string>> cmd;
+  std::vector<DockerfileCopy> copies;  // COPY/ADD from the context, in order
+  std::vector<uint16_t> expose;        // EXPOSE
+  std::vector<std::string> volumes;    // VOLUME
+  std::optional<std::string> stop_signal;  // STOPSIGNAL
+  // Instructions that cannot apply to a native process (RUN, COPY --from, ADD of a URL, ...):
+  // line and text, for the "skipped" note.
+  std::vector<std::pair<int, std::string>> skipped;
+};
+
+/// ParseDockerfile reads `text` (named `file` in diagnostics, which carry line and column).
+/// build_args are `build.args` (they beat ARG defaults); target is `build.target` (empty: the
+/// last stage). nullopt when there were errors, all of them in diagnostics.
+std::optional<Dockerfile> ParseDockerfile(const std::string& text, const std::string& file,
+                                          const std::map<std::string, std::string>& build_args,
+                                          const std::string& target,
+                                          std::vector<Diagnostic>& diagnostics);
+
+}  // namespace stackvisor::config
