@@ -156,6 +156,25 @@ while [ ! -e {gate} ]; do sleep 0.05; done
             self.assertEqual(lines[-len(golden):], golden, st.dump())
         self.assertEqual(self.snapshot(), before, "the data directory was touched")
 
+    @unittest.skipUnless(os.path.exists(f"/usr/share/postgresql/{pl.PG_MAJOR}/extension/postgis.control"),
+                         "PostGIS is not installed (apt-get install postgresql-15-postgis-3)")
+    def test_postgis_initdb_script(self):
+        who = pl.AS[-1]
+        self.prepare_for(who)
+        with open(os.path.join(pl.SOURCE, "recipes", "postgis", "initdb-postgis.sh")) as f:
+            self.init_file("10_postgis.sh", f.read(), 0o755)  # where the postgis image has it
+        with self.stack(who) as st:
+            st.event("db", "healthy", timeout=180)
+            want = ["fuzzystrmatch", "plpgsql", "postgis", "postgis_tiger_geocoder",
+                    "postgis_topology"]
+            for db in ("appdb", "template_postgis"):
+                self.assertEqual(self.query("SELECT extname FROM pg_extension ORDER BY 1", db=db),
+                                 want, db)
+            self.assertEqual(self.query("SELECT datistemplate FROM pg_database "
+                                        "WHERE datname = 'template_postgis'"), ["t"])
+            self.assertTrue(self.query("SELECT postgis_version()")[0].startswith("3."))
+            self.stop(st)
+
     def snapshot(self):
         out = []
         for root, dirs, files in os.walk(self.pgdata):
