@@ -184,14 +184,18 @@ docker_init_database_dir() {
 		done
 	fi
 	if [ -n "${POSTGRES_INITDB_WALDIR:-}" ]; then
-		# Recorded first, so an interrupted init can empty it before initdb runs again.
-		printf '%s\n' "$POSTGRES_INITDB_WALDIR" > "$STAGE/waldir"
+		# Recorded before initdb writes to it, so an interrupted init can empty it before
+		# initdb runs again; only when it is empty now (initdb refuses a non-empty one), so
+		# nothing of anyone else's is ever removed.
+		if [ -z "$(find "$POSTGRES_INITDB_WALDIR" -mindepth 1 -maxdepth 1 | head -n 1)" ]; then
+			printf '%s\n' "$POSTGRES_INITDB_WALDIR" > "$STAGE/waldir"
+		fi
 		set -- --waldir "$POSTGRES_INITDB_WALDIR" "$@"
 	fi
 	# The image sets LANG=en_US.utf8; a host may not have that locale, and initdb would then
 	# fall back to SQL_ASCII. Only when POSTGRES_INITDB_ARGS chooses none.
 	case " $POSTGRES_INITDB_ARGS " in
-		*" --locale"*|*" --lc-"*|*" -E"*|*" --encoding"*|*" --locale-provider"*) ;;
+		*" --locale"*|*" --lc-"*|*" -E"*|*" --encoding"*) ;;
 		*)
 			if locale -a 2>/dev/null | grep -qix 'en_US.utf8'; then
 				set -- --locale=en_US.utf8 "$@"
