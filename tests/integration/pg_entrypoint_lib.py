@@ -118,7 +118,7 @@ class PgCase(unittest.TestCase):
         environment = {k: v for k, v in environment.items() if v is not None}
         return {"command": command, "working_dir": self.base, "environment": environment,
                 "stop_signal": "SIGINT", "stop_grace_period": "30s",
-                "healthcheck": {"notify": True}}
+                "healthcheck": {"notify": True, "start_period": "180s"}}
 
     def stack(self, who, env=None, args=()):
         return h.Stack({"db": self.service(who, env, args)})
