@@ -440,7 +440,9 @@ pg_first_init() {
 	export PGPASSWORD="${PGPASSWORD:-$POSTGRES_PASSWORD}"
 	docker_temp_server_start "$@"
 	docker_setup_db
-	docker_process_init_files "$INITDB_DIR"/*
+	if [ -d "$INITDB_DIR" ]; then
+		docker_process_init_files "$INITDB_DIR"/*
+	fi
 	docker_temp_server_stop
 	unset PGPASSWORD
 	export PGDATA="$FINAL_PGDATA"
@@ -469,8 +471,15 @@ _main() {
 				printf >&2 '%s: error: started as root, but there is no "postgres" user to run PostgreSQL as (apt-get install postgresql creates it)\n' "$0"
 				exit 1
 			fi
-			HOME="$(getent passwd postgres | cut -d: -f6)" exec setpriv --reuid=postgres \
-				--regid=postgres --init-groups "$BASH_SOURCE" "$@"
+			local as_postgres=( setpriv --reuid=postgres --regid=postgres --init-groups )
+			# Said here, rather than as a "Permission denied" from somewhere inside initdb.
+			if ! "${as_postgres[@]}" test -r "$BASH_SOURCE" -a -x "$PGDATA" -a -w "$PGDATA"; then
+				printf >&2 '%s: error: the postgres user cannot read %s or write %s: every directory above them must be searchable by others (a 0700 home such as /root is not)\n' \
+					"$0" "$BASH_SOURCE" "$PGDATA"
+				exit 1
+			fi
+			HOME="$(getent passwd postgres | cut -d: -f6)" exec "${as_postgres[@]}" \
+				"$BASH_SOURCE" "$@"
 		fi
 		pg_resolve_staging
 		if [ -z "$DATABASE_ALREADY_EXISTS" ]; then

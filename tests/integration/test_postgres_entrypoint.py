@@ -175,6 +175,18 @@ while [ ! -e {gate} ]; do sleep 0.05; done
             self.assertTrue(self.query("SELECT postgis_version()")[0].startswith("3."))
             self.stop(st)
 
+    @unittest.skipUnless(pl.IS_ROOT, "only root drops to the postgres user")
+    def test_pgdata_postgres_cannot_reach_is_refused(self):
+        private = os.path.join(self.base, "private")
+        os.makedirs(private, mode=0o700)
+        self.pgdata = os.path.join(private, "data")
+        with self.stack("root") as st:
+            st.event("db", "exited with code 1", timeout=30)
+            self.assertIn(f"{self.entrypoint}: error: the postgres user cannot read "
+                          f"{self.entrypoint} or write {self.pgdata}: every directory above them "
+                          "must be searchable by others (a 0700 home such as /root is not)",
+                          st.service_lines("db"), st.dump())
+
     def snapshot(self):
         out = []
         for root, dirs, files in os.walk(self.pgdata):
