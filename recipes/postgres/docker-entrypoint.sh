@@ -203,8 +203,11 @@ docker_init_database_dir() {
 				set -- --locale=C.UTF-8 "$@"
 			fi ;;
 	esac
+	# --no-sync, and fsync=off for the temporary server: nothing of the staged cluster counts
+	# until pg_first_init has synced its file system and marked it complete, and an init
+	# interrupted before that is redone, so per-file syncs would only make the first start slower.
 	# --pwfile refuses a properly-empty file, hence the "\n".
-	eval 'initdb --username="$POSTGRES_USER" --pwfile=<(printf "%s\n" "$POSTGRES_PASSWORD") '"$POSTGRES_INITDB_ARGS"' "$@"'
+	eval 'initdb --no-sync --username="$POSTGRES_USER" --pwfile=<(printf "%s\n" "$POSTGRES_PASSWORD") '"$POSTGRES_INITDB_ARGS"' "$@"'
 	if [[ "${LD_PRELOAD:-}" == */libnss_wrapper.so ]]; then
 		rm -f "$NSS_WRAPPER_PASSWD" "$NSS_WRAPPER_GROUP"
 		unset LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
@@ -345,7 +348,7 @@ docker_temp_server_start() {
 	SAVED_PGPORT_SET="${PGPORT+set}"
 	export PGHOST="$TEMP_SOCKET_DIR" PGPORT="${PGPORT:-5432}"
 	PGUSER="${PGUSER:-$POSTGRES_USER}" env -u NOTIFY_SOCKET setpriv --pdeathsig KILL \
-		postgres "$@" -c listen_addresses='' -c unix_socket_directories="$TEMP_SOCKET_DIR" \
+		postgres "$@" -c fsync=off -c listen_addresses='' -c unix_socket_directories="$TEMP_SOCKET_DIR" \
 		-p "$PGPORT" &
 	TEMP_SERVER_PID=$!
 	# Line 8 of postmaster.pid says "ready" once connections are accepted; polling it rather
@@ -446,7 +449,11 @@ pg_first_init() {
 	docker_temp_server_stop
 	unset PGPASSWORD
 	export PGDATA="$FINAL_PGDATA"
-	sync "$STAGE/data"
+	# syncfs(2) of the file systems that hold the cluster (see docker_init_database_dir).
+	sync -f "$STAGE/data"
+	if [ -n "${POSTGRES_INITDB_WALDIR:-}" ]; then
+		sync -f "$POSTGRES_INITDB_WALDIR"
+	fi
 	: > "$STAGE/complete"
 	sync "$STAGE"
 	pg_publish_stage
