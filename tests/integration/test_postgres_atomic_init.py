@@ -3,7 +3,7 @@ mount point: killed at any point, the next start either redoes the init from not
 it, and never serves a half-initialised cluster that looks done (the official image's entrypoint
 skips the init as soon as PG_VERSION exists, so an init killed in an initdb.d script is never
 finished there). Kill points: SIGKILL to the service's process group during initdb, and during
-an initdb.d script; SIGKILL to the entrypoint alone during an initdb.d script (its temporary
+an initdb.d script (also with POSTGRES_INITDB_WALDIR, which the redo must empty); SIGKILL to the entrypoint alone during an initdb.d script (its temporary
 server must die with it: PDEATHSIG); and the two states a kill during the final renames leaves
 (some entries moved, PG_VERSION not yet; PG_VERSION moved, the empty staging directory left),
 built by hand from a finished init since that window is too short to hit."""
@@ -68,6 +68,24 @@ while [ ! -e {self.gate} ]; do sleep 0.05; done
     def test_killed_during_init_script(self):
         self.killed_init(lambda: os.path.exists(self.reached), self.killpg)
         self.assert_redone("left by an interrupted first init, and starting over")
+
+    def test_killed_with_a_waldir_is_redone(self):
+        # initdb refuses a non-empty --waldir: the redo must empty what the killed init wrote.
+        waldir = os.path.join(self.base, "wal")
+        env = {"POSTGRES_INITDB_WALDIR": waldir}
+        with self.stack(pl.AS[0], env) as st:
+            pid = st.started_pid("db", timeout=30)
+            h.wait_until(lambda: os.path.exists(self.reached), 120, "the kill point")
+            self.assertTrue(os.listdir(waldir), "initdb wrote nothing in POSTGRES_INITDB_WALDIR")
+            os.killpg(pid, signal.SIGKILL)
+            h.wait_until(lambda: not h.is_alive(pid), 15, "the entrypoint to be gone")
+            self.stop(st)
+        open(self.gate, "w").close()
+        with self.stack(pl.AS[0], env) as st:
+            st.event("db", "healthy", timeout=120)
+            self.assertEqual(self.query("SELECT name FROM steps ORDER BY n"), ["first", "last"])
+            self.stop(st)
+        self.assertEqual(os.readlink(os.path.join(self.pgdata, "pg_wal")), waldir)
 
     def test_entrypoint_killed_alone_takes_its_temporary_server(self):
         # Run directly, not by stackvisor: stackvisor kills what is left of a service's process
