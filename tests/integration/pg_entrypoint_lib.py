@@ -123,6 +123,12 @@ class PgCase(unittest.TestCase):
     def stack(self, who, env=None, args=()):
         return h.Stack({"db": self.service(who, env, args)})
 
+    def wait_healthy(self, st, timeout=120):
+        """db's `healthy` event; fails at once when db exits first (a failed init)."""
+        _, t, m = st.wait_for_line(r"^stackvisor\s+\| db: (healthy|exited.*|killed.*)", timeout)
+        self.assertEqual(m.group(1), "healthy", st.dump())
+        return t
+
     def psql(self, sql, password="s3cret", user="app", db="appdb"):
         env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="5")
         return subprocess.run(["psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(self.port),

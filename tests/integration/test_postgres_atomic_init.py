@@ -51,7 +51,7 @@ while [ ! -e {self.gate} ]; do sleep 0.05; done
         """The next start produces the whole cluster, once, and says what it did first."""
         open(self.gate, "w").close()
         with self.stack(pl.AS[0]) as st:
-            st.event("db", "healthy", timeout=120)
+            self.wait_healthy(st, 120)
             self.assertEqual(self.query("SELECT name FROM steps ORDER BY n"), ["first", "last"])
             self.assertTrue(any(first_line in l for l in st.service_lines("db")), st.dump())
             self.stop(st)
@@ -82,7 +82,7 @@ while [ ! -e {self.gate} ]; do sleep 0.05; done
             self.stop(st)
         open(self.gate, "w").close()
         with self.stack(pl.AS[0], env) as st:
-            st.event("db", "healthy", timeout=120)
+            self.wait_healthy(st, 120)
             self.assertEqual(self.query("SELECT name FROM steps ORDER BY n"), ["first", "last"])
             self.stop(st)
         self.assertEqual(os.readlink(os.path.join(self.pgdata, "pg_wal")), waldir)
@@ -119,7 +119,7 @@ while [ ! -e {self.gate} ]; do sleep 0.05; done
         """A cluster made by a whole first init, then stopped cleanly."""
         open(self.gate, "w").close()
         with self.stack(pl.AS[0]) as st:
-            st.event("db", "healthy", timeout=120)
+            self.wait_healthy(st, 120)
             self.stop(st)
         os.remove(self.gate)
         self.assertTrue(os.path.exists(os.path.join(self.pgdata, "PG_VERSION")))
@@ -149,7 +149,7 @@ while [ ! -e {self.gate} ]; do sleep 0.05; done
         self.finished_cluster()
         self.stage_entries([])
         with self.stack(pl.AS[0]) as st:
-            st.event("db", "healthy", timeout=60)
+            self.wait_healthy(st, 60)
             self.assertEqual(self.query("SELECT name FROM steps ORDER BY n"), ["first", "last"])
             self.stop(st)
         self.assertFalse(os.path.exists(self.stage_path()))

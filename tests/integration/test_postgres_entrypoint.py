@@ -44,7 +44,7 @@ class Contract(pl.PgCase):
         self.init_file("60-zst.sql.zst", "INSERT INTO steps(name) VALUES ('zst');\n")
         self.init_file("70-notes.txt", "DROP TABLE steps;\n")
         with self.stack(who) as st:
-            st.event("db", "healthy", timeout=120)
+            self.wait_healthy(st, 120)
             self.assertEqual(self.query("SELECT name FROM steps ORDER BY n"),
                              ["sql", "gz", "exec-executed", "src-sourced", "xz", "zst"])
             self.assertEqual(self.query("SELECT current_user, current_database()"), ["app|appdb"])
@@ -58,7 +58,7 @@ class Contract(pl.PgCase):
             self.stop(st)
         self.assertFalse(os.path.exists(self.stage_path()))
         with self.stack(who) as st:
-            st.event("db", "healthy", timeout=60)
+            self.wait_healthy(st, 60)
             self.assertEqual(self.query("SELECT count(*) FROM steps"), ["6"])
             lines = st.service_lines("db")
             self.assertTrue(any("Skipping initialization" in l for l in lines), st.dump())
@@ -85,7 +85,7 @@ class Contract(pl.PgCase):
                "POSTGRES_PASSWORD_FILE": f"{secrets}/password",
                "POSTGRES_DB_FILE": f"{secrets}/db"}
         with self.stack(who, env) as st:
-            st.event("db", "healthy", timeout=120)
+            self.wait_healthy(st, 120)
             self.assertEqual(self.query("SELECT current_user, current_database()",
                                         user="fileuser", password="filepass", db="filedb"),
                              ["fileuser|filedb"])
@@ -127,7 +127,7 @@ while [ ! -e {gate} ]; do sleep 0.05; done
             self.assertTrue(refused, "the temporary server listens on TCP")
             st.ensure_absent("db", "healthy", 1.5)
             open(gate, "w").close()
-            _, t_healthy, _ = st.event("db", "healthy", timeout=60)
+            t_healthy = self.wait_healthy(st, 60)
             h.wait_until(lambda: not h.is_alive(int(pid)), 10, "the temporary server to be gone")
             done = st.find_line(r"^db\s*\| PostgreSQL init process complete")
             self.assertIsNotNone(done, st.dump())
@@ -164,7 +164,7 @@ while [ ! -e {gate} ]; do sleep 0.05; done
         with open(os.path.join(pl.SOURCE, "recipes", "postgis", "initdb-postgis.sh")) as f:
             self.init_file("10_postgis.sh", f.read(), 0o755)  # where the postgis image has it
         with self.stack(who) as st:
-            st.event("db", "healthy", timeout=180)
+            self.wait_healthy(st, 180)
             want = ["fuzzystrmatch", "plpgsql", "postgis", "postgis_tiger_geocoder",
                     "postgis_topology"]
             for db in ("appdb", "template_postgis"):
