@@ -103,6 +103,17 @@ class Contract(pl.PgCase):
                           "specified.", st.service_lines("db"), st.dump())
         self.assertFalse(os.path.exists(os.path.join(self.pgdata, "PG_VERSION")))
 
+    def test_host_auth_method_trust(self):
+        env = {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "trust"}
+        with self.stack(pl.AS[0], env) as st:
+            self.wait_healthy(st, 120)
+            self.assertEqual(self.query("SELECT current_user", password="anything"), ["app"])
+            self.assertIn('WARNING: POSTGRES_HOST_AUTH_METHOD has been set to "trust". This will allow',
+                          st.service_lines("db"), st.dump())
+            self.stop(st)
+        with open(os.path.join(self.pgdata, "pg_hba.conf")) as f:
+            self.assertEqual(f.read().splitlines()[-1], "host all all all trust")
+
     def test_ready_only_from_final_server(self):
         gate = os.path.join(self.base, "gate")
         report = os.path.join(self.base, "report")
