@@ -240,6 +240,7 @@ int RunUp(const Invocation& inv) {
     return 1;
   }
   options.sockets = &sockets;
+  options.container_files_dir = (runtime_dir / "container").string();
   uv_loop_t loop;
   uv_loop_init(&loop);
   int code;
