@@ -172,6 +172,48 @@ services:
             self.assertIn("nothing was started", err)
             self.assertFalse(os.path.exists(st.path("started")))
 
+    def test_exec_and_run_see_the_service_view(self):
+        yaml = """
+services:
+  web:
+    command: ["sh", "-c", "echo in-tmpfs > /scratch/mark; exec sleep 60"]
+    volumes: ["./src:/code"]
+    tmpfs: ["/scratch"]
+    working_dir: /code
+  db:
+    command: ["sleep", "60"]
+"""
+
+        def body(user):
+            st = stack(yaml, user, files={"src/f": "file-of-src\n"})
+            st.args = ["-d"]
+            with st:
+                self.assertEqual(st.wait_exit(), 0, st.dump())
+
+                def cli(*args):
+                    return subprocess.run(st.wrapper + [h.BIN, *args, "-f", st.manifest]
+                                          if args[0] == "down" else
+                                          st.wrapper + [h.BIN, args[0], "-f", st.manifest,
+                                                        *args[1:]],
+                                          cwd=st.dir, env=st.env, stdin=subprocess.DEVNULL,
+                                          capture_output=True, text=True, timeout=60)
+                try:
+                    script = "pwd; cat f; getent hosts db; cat /scratch/mark 2>/dev/null || echo no-mark"
+                    ex = cli("exec", "web", "sh", "-c", script)
+                    self.assertEqual(ex.returncode, 0, ex.stdout + ex.stderr)
+                    out = ex.stdout.split("\n")
+                    self.assertEqual(out[0:2], ["/code", "file-of-src"], ex.stdout + ex.stderr)
+                    self.assertEqual(out[2].split(), ["127.0.0.1", "db"])
+                    # As root, exec joins the running process's namespaces: its tmpfs too.
+                    self.assertEqual(out[3], "in-tmpfs" if user is None and os.getuid() == 0
+                                     else "no-mark")
+                    rn = cli("run", "--no-deps", "web", "sh", "-c", "pwd; cat f; hostname")
+                    self.assertEqual(rn.returncode, 0, rn.stdout + rn.stderr)
+                    self.assertEqual(rn.stdout.split("\n")[0:3], ["/code", "file-of-src", "web"])
+                finally:
+                    cli("down")
+        self.each_user(body)
+
     def test_plain_service_keeps_the_host_view(self):
         yaml = """
 services:
