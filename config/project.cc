@@ -32,8 +32,7 @@ std::string NormaliseProjectName(const std::string& raw) {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"include", "name", "services", "version"};
-const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
-                                                      "models"};
+const std::vector<std::string> kDockerTopLevelKeys = {"networks", "secrets", "configs", "models"};
 
 bool IsValidServiceName(const std::string& name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
@@ -79,7 +78,9 @@ std::vector<std::string> ProfilesOf(const Node& service) {
 void TopLevel(const Node& merged, Reporter& r) {
   for (const auto& e : merged.entries) {
     const std::string& key = e.key;
-    if (key == "name" || key == "services" || key == "version" || key.rfind("x-", 0) == 0) continue;
+    if (key == "name" || key == "services" || key == "version" || key == "volumes" ||
+        key.rfind("x-", 0) == 0)
+      continue;
     if (std::find(kDockerTopLevelKeys.begin(), kDockerTopLevelKeys.end(), key) !=
                kDockerTopLevelKeys.end()) {
       r.Warning(e.key_pos, key, "ignored: stackvisor runs native processes");
@@ -216,6 +217,9 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
                                        [&](const std::string& p) { return active.count(p) > 0; });
     drafts.push_back(BuildService(e.key, e.key_pos, e.value, is_active, context, r));
   }
+  // After the image step: volumes are mounted over the image's content.
+  const ContainerNames container_names =
+      ApplyContainerViews(*services, merged.Get("volumes"), manifest.name, drafts, context, r);
   SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
   CheckSockets(drafts, r);
@@ -224,6 +228,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     if (d.active) manifest.services.push_back(std::move(d.service));
   // After the graph checks, so their messages name the services as written (`web`, not web-2).
   ExpandReplicas(manifest.services, counts, r.diagnostics());
+  FinishContainerViews(manifest.services, container_names);
   return manifest;
 }
 
