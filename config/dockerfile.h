@@ -19,7 +19,10 @@ struct DockerfileCopy {
   std::string destination;           // absolute image path (a relative one is against WORKDIR)
   bool destination_is_dir = false;   // ends in '/', or several sources
   std::string chown;                 // --chown, as written; may be empty
+  std::string chmod;                 // --chmod, as written; may be empty
+  bool is_add = false;               // ADD rather than COPY (for messages)
   int line = 0;
+  int column = 0;                    // of the instruction's keyword
 };
 
 /// The final (or `build.target`) stage of a Dockerfile, ARGs and ENVs substituted.
@@ -30,11 +33,15 @@ struct Dockerfile {
   std::string user;     // USER; empty when not set
   // Exec form as written; shell form becomes {"/bin/sh", "-c", text}. Unset: not in the file.
   std::optional<std::vector<std::string>> entrypoint;
+  // An ENTRYPOINT set without a CMD after it in its stage resets the inherited CMD, as in
+  // Docker: cmd is then an empty vector, and the base image's CMD must not apply either.
   std::optional<std::vector<std::string>> cmd;
   std::vector<DockerfileCopy> copies;  // COPY/ADD from the context, in order
   std::vector<uint16_t> expose;        // EXPOSE
   std::vector<std::string> volumes;    // VOLUME
   std::optional<std::string> stop_signal;  // STOPSIGNAL
+  std::vector<std::string> created_dirs;   // WORKDIRs of the stage chain: they exist in the image
+  std::string stage;                       // the chosen stage's name; empty when unnamed
   // Instructions that cannot apply to a native process (RUN, COPY --from, ADD of a URL, ...):
   // line and text, for the "skipped" note.
   std::vector<std::pair<int, std::string>> skipped;
