@@ -73,6 +73,7 @@ class Reader {
   DockerVars global_args_;  // ARGs before the first FROM: seen by FROM lines only
   std::set<std::string> consumed_;
   std::vector<StageState> stages_;
+  bool saw_from_ = false;  // a FROM that failed still counts: no second error for it
 };
 
 bool Reader::Expand(const DockerfileInstruction& ins, const DockerVars& vars, std::string& out) {
@@ -218,7 +219,10 @@ std::optional<std::vector<std::string>> Reader::Command(const DockerfileInstruct
 
 void Reader::Apply(const DockerfileInstruction& ins) {
   const std::string& kw = ins.keyword;
-  if (kw == "FROM") return From(ins);
+  if (kw == "FROM") {
+    saw_from_ = true;
+    return From(ins);
+  }
   if (kw == "ARG") return Arg(ins);
   static const std::set<std::string> kKnown = {
       "RUN",  "CMD",  "ENTRYPOINT", "ENV",   "WORKDIR",     "USER",    "EXPOSE",
@@ -229,7 +233,10 @@ void Reader::Apply(const DockerfileInstruction& ins) {
                             "unknown instruction " + Quote(kw)});
     return;
   }
-  if (stages_.empty()) return Error(ins, "comes before the first FROM (only ARG may)");
+  if (stages_.empty()) {
+    if (!saw_from_) Error(ins, "comes before the first FROM (only ARG may)");
+    return;
+  }
   StageState& stage = stages_.back();
   Dockerfile& image = stage.image;
   if (kw == "RUN") {
@@ -283,7 +290,10 @@ std::optional<Dockerfile> Reader::Finish(const std::string& target) {
     }
   }
   if (stages_.empty()) {
-    diagnostics_.push_back({Diagnostic::Severity::kError, file_, 0, 0, "", "no FROM instruction"});
+    if (!saw_from_) {
+      diagnostics_.push_back(
+          {Diagnostic::Severity::kError, file_, 0, 0, "", "no FROM instruction"});
+    }
     return std::nullopt;
   }
   if (HasErrors(diagnostics_)) return std::nullopt;
