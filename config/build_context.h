@@ -11,6 +11,7 @@
 #include "config/diagnostic.h"
 #include "config/dockerfile.h"
 #include "config/manifest.h"
+#include "config/requirements_check.h"
 
 namespace stackvisor::config {
 
@@ -51,5 +52,20 @@ std::optional<BuildDockerfile> ReadBuildDockerfile(const BuildSpec& spec,
 std::vector<Mount> CopyMounts(const BuildSpec& spec, const BuildDockerfile& parsed,
                               const std::vector<std::string>& image_dirs,
                               std::vector<Diagnostic>& diagnostics);
+
+/// HostPathOf maps an image path to the host file a mount shows there (the last mount that
+/// covers it wins, as the last COPY does); empty when no mount covers it.
+std::string HostPathOf(const std::vector<Mount>& mounts, const std::string& image_path);
+
+/// CheckBuildRequirements checks what the Dockerfile's `pip install` steps would have
+/// installed (each -r file, found through the COPY mounts, and the packages named on the
+/// command line) against the distributions of the host's python3 (site_dirs; empty: the
+/// /usr/bin/python3 ones). A -r file no COPY brings in is a warning.
+RequirementsReport CheckBuildRequirements(const BuildSpec& spec, const BuildDockerfile& parsed,
+                                          const std::vector<Mount>& mounts,
+                                          std::vector<std::string> site_dirs = {});
+
+/// HostPythonVersion is "3.11" for the /usr/bin/python3 -> python3.11 link; "" if unknown.
+std::string HostPythonVersion();
 
 }  // namespace stackvisor::config

@@ -241,6 +241,14 @@ void Reader::Apply(const DockerfileInstruction& ins) {
   Dockerfile& image = stage.image;
   if (kw == "RUN") {
     image.skipped.emplace_back(ins.line, dockerfile_internal::SkippedText(ins, ""));
+    std::vector<std::string> exec;
+    if (ParseJsonStringArray(ins.args, exec)) {
+      std::string joined;
+      for (const auto& w : exec) joined += w + " ";
+      dockerfile_internal::NotePipInstall(joined, stage);
+    } else {
+      dockerfile_internal::NotePipInstall(ins.args, stage);
+    }
   } else if (kw == "HEALTHCHECK" || kw == "ONBUILD") {
     image.skipped.emplace_back(ins.line, dockerfile_internal::SkippedText(ins, "not applied"));
   } else if (kw == "LABEL" || kw == "MAINTAINER") {

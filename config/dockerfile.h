@@ -42,6 +42,10 @@ struct Dockerfile {
   std::optional<std::string> stop_signal;  // STOPSIGNAL
   std::vector<std::string> created_dirs;   // WORKDIRs of the stage chain: they exist in the image
   std::string stage;                       // the chosen stage's name; empty when unnamed
+  // What RUN's `pip install` would have installed, for the requirements check: each `-r FILE`
+  // as an image path (against that step's WORKDIR), and the packages named on its command line.
+  std::vector<std::string> pip_requirement_files;
+  std::vector<std::string> pip_packages;
   // Instructions that cannot apply to a native process (RUN, COPY --from, ADD of a URL, ...):
   // line and text, for the "skipped" note.
   std::vector<std::pair<int, std::string>> skipped;

@@ -32,6 +32,9 @@ std::string CleanImagePath(const std::string& dir, const std::string& path);
 bool ApplyCopy(const DockerfileInstruction& ins, char escape, const std::string& file,
                StageState& stage, std::vector<Diagnostic>& diagnostics);
 
+/// NotePipInstall records what `pip install` in one RUN's text would install.
+void NotePipInstall(const std::string& run_text, StageState& stage);
+
 /// SkippedText is the instruction as the "skipped" note shows it.
 std::string SkippedText(const DockerfileInstruction& ins, const std::string& why);
 
