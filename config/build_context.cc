@@ -254,7 +254,8 @@ void Copier::Apply(const DockerfileCopy& copy) {
 }  // namespace
 
 std::optional<BuildDockerfile> ReadBuildDockerfile(const BuildSpec& spec,
-                                                   std::vector<Diagnostic>& diagnostics) {
+                                                   std::vector<Diagnostic>& diagnostics,
+                                                   const BaseImageEnv& base_env) {
   auto error = [&](const std::string& key, std::string message) {
     diagnostics.push_back({Diagnostic::Severity::kError, spec.pos.file, spec.pos.line,
                            spec.pos.column, spec.path + key, std::move(message)});
@@ -284,7 +285,7 @@ std::optional<BuildDockerfile> ReadBuildDockerfile(const BuildSpec& spec,
     text = std::move(read.text);
   }
   std::optional<Dockerfile> parsed =
-      ParseDockerfile(text, out.file, spec.args, spec.target, diagnostics);
+      ParseDockerfile(text, out.file, spec.args, spec.target, base_env, diagnostics);
   if (!parsed) return std::nullopt;
   out.dockerfile = std::move(*parsed);
   return out;

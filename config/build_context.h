@@ -40,8 +40,10 @@ inline constexpr size_t kMaxMergedEntries = 256;
 
 /// ReadBuildDockerfile reads and parses the Dockerfile of spec. nullopt on errors (all in
 /// diagnostics, naming the file; parse errors with line and column).
+/// base_env gives each FROM image's environment for substitution (see ParseDockerfile).
 std::optional<BuildDockerfile> ReadBuildDockerfile(const BuildSpec& spec,
-                                                   std::vector<Diagnostic>& diagnostics);
+                                                   std::vector<Diagnostic>& diagnostics,
+                                                   const BaseImageEnv& base_env = {});
 
 /// CopyMounts turns the Dockerfile's COPY/ADD into kBind mounts, in order. image_dirs are the
 /// directories the base image has (its recipe's): a directory copied onto one of them, or

@@ -31,22 +31,13 @@ bool IsArgName(const std::string& name) {
   });
 }
 
-void SetEnv(Dockerfile& image, const std::string& key, const std::string& value) {
-  for (auto& [k, v] : image.env) {
-    if (k == key) {
-      v = value;  // Docker replaces the value where the name first appeared
-      return;
-    }
-  }
-  image.env.emplace_back(key, value);
-}
-
 /// Reader applies each instruction in order; it owns the stages built so far.
 class Reader {
  public:
   Reader(const std::string& file, const std::map<std::string, std::string>& build_args,
-         char escape, std::vector<Diagnostic>& diagnostics)
-      : file_(file), build_args_(build_args), escape_(escape), diagnostics_(diagnostics) {}
+         const BaseImageEnv& base_env, char escape, std::vector<Diagnostic>& diagnostics)
+      : file_(file), build_args_(build_args), base_env_(base_env), escape_(escape),
+        diagnostics_(diagnostics) {}
 
   void Apply(const DockerfileInstruction& ins);
   std::optional<Dockerfile> Finish(const std::string& target);
@@ -61,13 +52,12 @@ class Reader {
                    std::vector<std::string>& out);
   void From(const DockerfileInstruction& ins);
   void Arg(const DockerfileInstruction& ins);
-  void Env(const DockerfileInstruction& ins, StageState& stage);
-  void Expose(const DockerfileInstruction& ins, StageState& stage);
   std::optional<std::vector<std::string>> Command(const DockerfileInstruction& ins,
                                                   const StageState& stage);
 
   const std::string& file_;
   const std::map<std::string, std::string>& build_args_;
+  const BaseImageEnv& base_env_;
   char escape_;
   std::vector<Diagnostic>& diagnostics_;
   DockerVars global_args_;  // ARGs before the first FROM: seen by FROM lines only
@@ -120,6 +110,9 @@ void Reader::From(const DockerfileInstruction& ins) {
     stage.cmd_set = false;
   } else {
     stage.image.from = words[0];
+    if (base_env_) {
+      for (const auto& [k, v] : base_env_(words[0])) stage.base_env[k] = v;
+    }
   }
   stage.name = words.size() == 3 ? Lower(words[2]) : "";
   stage.image.stage = stage.name;
@@ -144,62 +137,6 @@ void Reader::Arg(const DockerfileInstruction& ins) {
       scope[name] = word.substr(eq + 1);
     } else if (!stages_.empty() && global_args_.count(name)) {
       scope[name] = global_args_[name];  // `ARG NAME` in a stage takes the global's value
-    }
-  }
-}
-
-void Reader::Env(const DockerfileInstruction& ins, StageState& stage) {
-  const DockerVars vars = stage.Vars();  // every pair of one ENV sees the values before it
-  const std::string args = Trim(ins.args);
-  const size_t blank = args.find_first_of(" \t");
-  const std::string first = args.substr(0, blank);
-  if (first.find('=') == std::string::npos) {
-    // Legacy `ENV KEY some value`: the rest of the line is the value.
-    std::string value;
-    if (blank == std::string::npos || first.empty()) {
-      Error(ins, "expected 'ENV KEY value' or 'ENV KEY=value ...', got " + Quote(args));
-      return;
-    }
-    auto r = ExpandDockerWord(Trim(args.substr(blank)), vars, escape_);
-    if (!r.ok()) return Error(ins, r.error().message);
-    SetEnv(stage.image, first, r.value());
-    return;
-  }
-  std::vector<std::string> words;
-  if (!ExpandWords(ins, vars, words)) return;
-  for (const std::string& word : words) {
-    const size_t eq = word.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      Error(ins, "expected KEY=value, got " + Quote(word));
-      continue;
-    }
-    SetEnv(stage.image, word.substr(0, eq), word.substr(eq + 1));
-  }
-}
-
-void Reader::Expose(const DockerfileInstruction& ins, StageState& stage) {
-  std::vector<std::string> words;
-  if (!ExpandWords(ins, stage.Vars(), words)) return;
-  for (const std::string& word : words) {
-    const size_t slash = word.find('/');
-    const std::string proto = slash == std::string::npos ? "tcp" : Lower(word.substr(slash + 1));
-    const std::string range = word.substr(0, slash);
-    const size_t dash = range.find('-');
-    auto port = [](const std::string& s) -> long {
-      if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), ::isdigit)) return -1;
-      const long n = std::stol(s);
-      return n >= 1 && n <= 65535 ? n : -1;
-    };
-    const long lo = port(range.substr(0, dash));
-    const long hi = dash == std::string::npos ? lo : port(range.substr(dash + 1));
-    if (lo < 0 || hi < lo || (proto != "tcp" && proto != "udp" && proto != "sctp")) {
-      Error(ins, "invalid port " + Quote(word) + " (expected PORT[-PORT][/tcp|udp|sctp])");
-      continue;
-    }
-    for (long p = lo; p <= hi; ++p) {
-      const auto value = static_cast<uint16_t>(p);
-      auto& ports = stage.image.expose;
-      if (std::find(ports.begin(), ports.end(), value) == ports.end()) ports.push_back(value);
     }
   }
 }
@@ -254,7 +191,7 @@ void Reader::Apply(const DockerfileInstruction& ins) {
   } else if (kw == "LABEL" || kw == "MAINTAINER") {
     // Metadata: nothing a process would see.
   } else if (kw == "ENV") {
-    Env(ins, stage);
+    dockerfile_internal::ApplyEnv(ins, escape_, file_, stage, diagnostics_);
   } else if (kw == "WORKDIR") {
     std::string dir;
     if (!Expand(ins, stage.Vars(), dir)) return;
@@ -267,7 +204,7 @@ void Reader::Apply(const DockerfileInstruction& ins) {
     std::string signal;
     if (Expand(ins, stage.Vars(), signal)) image.stop_signal = signal;
   } else if (kw == "EXPOSE") {
-    Expose(ins, stage);
+    dockerfile_internal::ApplyExpose(ins, escape_, file_, stage, diagnostics_);
   } else if (kw == "VOLUME") {
     std::vector<std::string> paths;
     if (!ParseJsonStringArray(ins.args, paths) && !ExpandWords(ins, stage.Vars(), paths)) return;
@@ -326,10 +263,17 @@ std::optional<Dockerfile> ParseDockerfile(const std::string& text, const std::st
                                           const std::map<std::string, std::string>& build_args,
                                           const std::string& target,
                                           std::vector<Diagnostic>& diagnostics) {
+  return ParseDockerfile(text, file, build_args, target, BaseImageEnv(), diagnostics);
+}
+
+std::optional<Dockerfile> ParseDockerfile(const std::string& text, const std::string& file,
+                                          const std::map<std::string, std::string>& build_args,
+                                          const std::string& target, const BaseImageEnv& base_env,
+                                          std::vector<Diagnostic>& diagnostics) {
   std::vector<Diagnostic> found;
   DockerfileLines lines;
   SplitDockerfile(text, file, lines, found);
-  Reader reader(file, build_args, lines.escape, found);
+  Reader reader(file, build_args, base_env, lines.escape, found);
   for (const auto& ins : lines.instructions) reader.Apply(ins);
   std::optional<Dockerfile> result = reader.Finish(target);
   diagnostics.insert(diagnostics.end(), found.begin(), found.end());

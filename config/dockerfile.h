@@ -4,6 +4,7 @@
 // RUN steps cannot be replayed; they are listed so the user is told which were skipped.
 // Pure: the caller reads the file (bounded) and reports the diagnostics.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +58,17 @@ struct Dockerfile {
 std::optional<Dockerfile> ParseDockerfile(const std::string& text, const std::string& file,
                                           const std::map<std::string, std::string>& build_args,
                                           const std::string& target,
+                                          std::vector<Diagnostic>& diagnostics);
+
+/// The environment an image named by FROM starts with (its recipe's ENV: the python images'
+/// PATH, LANG, ...), so `ENV PATH=/app/bin:$PATH` sees it as Docker would. May return {}.
+using BaseImageEnv =
+    std::function<std::vector<std::pair<std::string, std::string>>(const std::string& image)>;
+
+/// ParseDockerfile as above, with base_env giving each external FROM image's environment.
+std::optional<Dockerfile> ParseDockerfile(const std::string& text, const std::string& file,
+                                          const std::map<std::string, std::string>& build_args,
+                                          const std::string& target, const BaseImageEnv& base_env,
                                           std::vector<Diagnostic>& diagnostics);
 
 }  // namespace stackvisor::config

@@ -17,10 +17,12 @@ struct StageState {
   std::vector<std::string> shell{"/bin/sh", "-c"};
   bool cmd_set = false;  // a CMD in this stage (ENTRYPOINT resets only an inherited one)
   DockerVars args;       // ARGs declared in this stage
+  DockerVars base_env;   // the FROM image's own environment (its recipe's), inherited
 
   DockerVars Vars() const {
     DockerVars vars = args;
-    for (const auto& [k, v] : image.env) vars[k] = v;  // ENV beats ARG
+    for (const auto& [k, v] : base_env) vars[k] = v;  // an image's ENV beats ARG, as in Docker
+    for (const auto& [k, v] : image.env) vars[k] = v;
     return vars;
   }
 };
@@ -31,6 +33,14 @@ std::string CleanImagePath(const std::string& dir, const std::string& path);
 /// ApplyCopy reads one COPY or ADD into stage. false: an error was added to diagnostics.
 bool ApplyCopy(const DockerfileInstruction& ins, char escape, const std::string& file,
                StageState& stage, std::vector<Diagnostic>& diagnostics);
+
+/// ApplyEnv reads `ENV K V` or `ENV K=V ...` into stage; errors go to diagnostics.
+void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& file,
+              StageState& stage, std::vector<Diagnostic>& diagnostics);
+
+/// ApplyExpose reads `EXPOSE 8000/tcp 9000-9002` into stage; errors go to diagnostics.
+void ApplyExpose(const DockerfileInstruction& ins, char escape, const std::string& file,
+                 StageState& stage, std::vector<Diagnostic>& diagnostics);
 
 /// NotePipInstall records what `pip install` in one RUN's text would install.
 void NotePipInstall(const std::string& run_text, StageState& stage);

@@ -259,3 +259,20 @@ TEST_CASE("Dockerfile: the seed stacks' real Dockerfiles") {
   CHECK(nginx2.copies[0].destination == "/etc/nginx/conf.d");
   CHECK(!nginx2.copies[0].destination_is_dir);  // build_context knows conf.d is a directory
 }
+
+TEST_CASE("Dockerfile: the FROM image's own environment is seen by substitution, not returned") {
+  BaseImageEnv python = [](const std::string& image) {
+    std::vector<std::pair<std::string, std::string>> env;
+    if (image.rfind("python:", 0) == 0) env = {{"PATH", "/usr/local/bin:/usr/bin"}, {"LANG", "C.UTF-8"}};
+    return env;
+  };
+  std::vector<Diagnostic> d;
+  auto df = ParseDockerfile(
+      "ARG LANG=ignored\nFROM python:3.9 AS base\nARG LANG=arg\nENV PATH=/app/bin:$PATH L=$LANG\n"
+      "FROM base\nENV P2=$PATH\n",
+      "Dockerfile", {}, "", python, d);
+  REQUIRE(df.has_value());
+  // The image's ENV beats an ARG of the same name, and FROM <stage> keeps it.
+  CHECK(df->env == Env{{"PATH", "/app/bin:/usr/local/bin:/usr/bin"}, {"L", "C.UTF-8"},
+                       {"P2", "/app/bin:/usr/local/bin:/usr/bin"}});
+}
