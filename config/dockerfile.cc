@@ -177,14 +177,14 @@ void Reader::Apply(const DockerfileInstruction& ins) {
   StageState& stage = stages_.back();
   Dockerfile& image = stage.image;
   if (kw == "RUN") {
-    image.skipped.emplace_back(ins.line, dockerfile_internal::SkippedText(ins, ""));
     std::vector<std::string> exec;
+    std::string text = ins.args;
     if (ParseJsonStringArray(ins.args, exec)) {
-      std::string joined;
-      for (const auto& w : exec) joined += w + " ";
-      dockerfile_internal::NotePipInstall(joined, stage);
-    } else {
-      dockerfile_internal::NotePipInstall(ins.args, stage);
+      text.clear();
+      for (const auto& w : exec) text += w + " ";
+    }
+    if (!ins.heredocs.empty() || !dockerfile_internal::NoteRun(text, stage)) {
+      image.skipped.emplace_back(ins.line, dockerfile_internal::SkippedText(ins, ""));
     }
   } else if (kw == "HEALTHCHECK" || kw == "ONBUILD") {
     image.skipped.emplace_back(ins.line, dockerfile_internal::SkippedText(ins, "not applied"));

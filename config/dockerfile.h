@@ -41,7 +41,11 @@ struct Dockerfile {
   std::vector<uint16_t> expose;        // EXPOSE
   std::vector<std::string> volumes;    // VOLUME
   std::optional<std::string> stop_signal;  // STOPSIGNAL
-  std::vector<std::string> created_dirs;   // WORKDIRs of the stage chain: they exist in the image
+  // Directories the image has because of this Dockerfile: WORKDIRs and plain `RUN mkdir`s.
+  std::vector<std::string> created_dirs;
+  // Image paths a plain `RUN rm` removed (a recipe must not supply them: seed 001's nginx
+  // Dockerfile removes /etc/nginx/conf.d/default.conf).
+  std::vector<std::string> removed_paths;
   std::string stage;                       // the chosen stage's name; empty when unnamed
   // What RUN's `pip install` would have installed, for the requirements check: each `-r FILE`
   // as an image path (against that step's WORKDIR), and the packages named on its command line.

@@ -1,5 +1,6 @@
-// RUN steps are not replayed, but a `pip install` in one says what the image's Python needs,
-// which the requirements check compares with the host.
+// RUN steps are not replayed, but some say what the image has: a `pip install` what its
+// Python needs (the requirements check compares it with the host), a plain `mkdir`/`rm` which
+// directories exist and which image files are gone (seed 001 removes nginx's default.conf).
 #include <string_view>
 
 #include "config/dockerfile_stage.h"
@@ -38,9 +39,39 @@ bool TakesValue(const std::string& w) {
   return false;
 }
 
+bool IsPlainPath(const std::string& w) {
+  return !w.empty() && w[0] != '-' && w.find_first_of("*?[]{}$~`") == std::string::npos;
+}
+
+// `mkdir [-p] [-m MODE] DIR...` or `rm [-rf] PATH...` with plain paths: recorded, and true.
+bool FileCommand(const std::vector<std::string>& words, const std::string& workdir,
+                 Dockerfile& image) {
+  if (words.empty() || (words[0] != "mkdir" && words[0] != "rm")) return false;
+  const bool mkdir = words[0] == "mkdir";
+  std::vector<std::string> paths;
+  for (size_t i = 1; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (mkdir && (w == "-p" || w == "--parents" || w == "-v" || w.rfind("--mode=", 0) == 0)) continue;
+    if (mkdir && w == "-m") {
+      ++i;
+      continue;
+    }
+    if (!mkdir && (w == "-f" || w == "-r" || w == "-R" || w == "-rf" || w == "-fr" ||
+                   w == "-v" || w == "--force" || w == "--recursive")) {
+      continue;
+    }
+    if (!IsPlainPath(w)) return false;
+    paths.push_back(CleanImagePath(workdir, w));
+  }
+  if (paths.empty()) return false;
+  auto& list = mkdir ? image.created_dirs : image.removed_paths;
+  list.insert(list.end(), paths.begin(), paths.end());
+  return true;
+}
+
 }  // namespace
 
-void NotePipInstall(const std::string& run_text, StageState& stage) {
+bool NoteRun(const std::string& run_text, StageState& stage) {
   // One command at a time: `apt-get update && pip install -r x.txt; echo done`.
   std::string text = run_text;
   for (const char* sep : {"&&", "||", ";", "|"}) {
@@ -49,12 +80,15 @@ void NotePipInstall(const std::string& run_text, StageState& stage) {
     }
   }
   size_t start = 0;
+  bool honoured = true;
   const std::string& workdir = stage.image.workdir.empty() ? "/" : stage.image.workdir;
   while (start < text.size()) {
     size_t end = text.find('\x01', start);
     if (end == std::string::npos) end = text.size();
     const std::vector<std::string> words = Blanks(std::string_view(text).substr(start, end - start));
     start = end + 1;
+    if (FileCommand(words, workdir, stage.image)) continue;
+    honoured = false;
     size_t i = 0;
     while (i < words.size() && !IsPip(words[i])) {
       // `python -m pip install`: the module form.
@@ -80,6 +114,7 @@ void NotePipInstall(const std::string& run_text, StageState& stage) {
       }
     }
   }
+  return honoured;
 }
 
 }  // namespace stackvisor::config::dockerfile_internal

@@ -42,8 +42,10 @@ void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& 
 void ApplyExpose(const DockerfileInstruction& ins, char escape, const std::string& file,
                  StageState& stage, std::vector<Diagnostic>& diagnostics);
 
-/// NotePipInstall records what `pip install` in one RUN's text would install.
-void NotePipInstall(const std::string& run_text, StageState& stage);
+/// NoteRun records what one RUN's text tells about the image: `pip install` arguments, and
+/// directories a plain `mkdir` makes and paths a plain `rm` removes. true when the RUN was
+/// nothing but such mkdir/rm commands, which then count as honoured, not skipped.
+bool NoteRun(const std::string& run_text, StageState& stage);
 
 /// SkippedText is the instruction as the "skipped" note shows it.
 std::string SkippedText(const DockerfileInstruction& ins, const std::string& why);

@@ -231,7 +231,11 @@ TEST_CASE("Dockerfile: the seed stacks' real Dockerfiles") {
   CHECK(nginx.copies[0].destination == "/etc/nginx/nginx.conf");
   CHECK(!nginx.copies[0].destination_is_dir);
   CHECK(nginx.workdir == "/var/www/static");
-  CHECK(nginx.skipped.size() == 4);
+  // The mkdirs are honoured (the directories exist in the image); the chowns are skipped.
+  CHECK(nginx.created_dirs == Argv{"/var/www/static", "/var/www/media", "/var/www/media",
+                                   "/var/www/static"});
+  REQUIRE(nginx.skipped.size() == 2);
+  CHECK(nginx.skipped[0] == std::pair<int, std::string>{9, "RUN chown -R nginx:nginx /var/www/media"});
   CHECK(!nginx.cmd.has_value());
 
   auto pg = Parse(ReadData("seed000_postgres.Dockerfile"));
@@ -258,6 +262,8 @@ TEST_CASE("Dockerfile: the seed stacks' real Dockerfiles") {
   REQUIRE(nginx2.copies.size() == 1);
   CHECK(nginx2.copies[0].destination == "/etc/nginx/conf.d");
   CHECK(!nginx2.copies[0].destination_is_dir);  // build_context knows conf.d is a directory
+  CHECK(nginx2.removed_paths == Argv{"/etc/nginx/conf.d/default.conf"});
+  CHECK(nginx2.skipped.empty());
 }
 
 TEST_CASE("Dockerfile: the FROM image's own environment is seen by substitution, not returned") {
@@ -275,4 +281,15 @@ TEST_CASE("Dockerfile: the FROM image's own environment is seen by substitution,
   // The image's ENV beats an ARG of the same name, and FROM <stage> keeps it.
   CHECK(df->env == Env{{"PATH", "/app/bin:/usr/local/bin:/usr/bin"}, {"L", "C.UTF-8"},
                        {"P2", "/app/bin:/usr/local/bin:/usr/bin"}});
+}
+
+TEST_CASE("Dockerfile: plain mkdir and rm in RUN are recorded; anything else is skipped") {
+  auto df = Parse("FROM x\nWORKDIR /app\nRUN mkdir -p static media && rm -f /etc/a.conf\n"
+                  "RUN [\"rm\", \"-rf\", \"/var/cache/x\"]\n"
+                  "RUN mkdir -p /data && chown app /data\nRUN rm -rf /tmp/*\n");
+  CHECK(df.created_dirs == Argv{"/app", "/app/static", "/app/media", "/data"});
+  CHECK(df.removed_paths == Argv{"/etc/a.conf", "/var/cache/x"});
+  REQUIRE(df.skipped.size() == 2);
+  CHECK(df.skipped[0].first == 5);  // partly understood: still listed as skipped
+  CHECK(df.skipped[1] == std::pair<int, std::string>{6, "RUN rm -rf /tmp/*"});
 }
