@@ -309,6 +309,9 @@ TEST_CASE("Dockerfile: bounded work on hostile input") {
   // Every port, twice: de-duplication stays linear.
   auto ports = Parse("FROM x\nEXPOSE 1-65535 1-65535/udp\n");
   CHECK(ports.expose.size() == 65535);
-  // An unterminated heredoc and a dangling continuation at the end of the file.
+  std::string markers = "FROM x\nRUN cat";
+  for (int i = 0; i < 10000; ++i) markers += " <<E" + std::to_string(i);
+  CHECK(Errors(markers + "\n") == "Dockerfile:2:1: error: RUN: heredoc <<E0 is never closed (no line 'E0')\n");
+  // A dangling continuation at the end of the file.
   CHECK(Parse("FROM x\nENV A=1 \\").env == Env{{"A", "1"}});
 }
