@@ -18,7 +18,8 @@ namespace stackvisor::config {
 struct DockerfileCopy {
   std::vector<std::string> sources;  // as written, relative to the build context
   std::string destination;           // absolute image path (a relative one is against WORKDIR)
-  bool destination_is_dir = false;   // ends in '/', or several sources
+  bool destination_is_dir = false;   // ends in '/' or is '.', or several sources (globs are
+                                     // expanded later, by build_context)
   std::string chown;                 // --chown, as written; may be empty
   std::string chmod;                 // --chmod, as written; may be empty
   bool is_add = false;               // ADD rather than COPY (for messages)
@@ -32,7 +33,8 @@ struct Dockerfile {
   std::string workdir;  // absolute; empty when the Dockerfile sets none
   std::vector<std::pair<std::string, std::string>> env;  // ENV, in order
   std::string user;     // USER; empty when not set
-  // Exec form as written; shell form becomes {"/bin/sh", "-c", text}. Unset: not in the file.
+  // Exec form as written; shell form becomes SHELL's argv (default {"/bin/sh", "-c"}) plus the
+  // text. Unset: not in the file (nor in a stage it is built FROM).
   std::optional<std::vector<std::string>> entrypoint;
   // An ENTRYPOINT set without a CMD after it in its stage resets the inherited CMD, as in
   // Docker: cmd is then an empty vector, and the base image's CMD must not apply either.

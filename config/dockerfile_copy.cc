@@ -94,10 +94,11 @@ bool ApplyCopy(const DockerfileInstruction& ins, char escape, const std::string&
       copy.chmod = value;
     } else if (name == "--from" && !is_add) {
       from = value;
-    } else if (name == "--link" || name == "--exclude" || (name == "--parents" && !is_add) ||
+    } else if (name == "--exclude") {
+      return error("--exclude is not supported: copy the wanted paths one by one");
+    } else if (name == "--link" || (name == "--parents" && !is_add) ||
                (is_add && (name == "--checksum" || name == "--keep-git-dir"))) {
-      // No effect on what a bind mount shows (--exclude is refused by build_context).
-      if (name == "--exclude") return error("--exclude is not supported");
+      // No effect on what a bind mount shows.
     } else {
       return error("unknown flag " + Quote(name));
     }

@@ -174,6 +174,8 @@ TEST_CASE("Dockerfile: COPY and ADD destinations and flags") {
   CHECK(df.copies[4].sources == Argv{"*.py"});
   CHECK(df.copies[4].line == 8);
   CHECK(Errors("FROM x\nCOPY --own=me a b\n") == "Dockerfile:2:1: error: COPY: unknown flag '--own'\n");
+  CHECK(Errors("FROM x\nCOPY --exclude=*.md . /app\n") ==
+        "Dockerfile:2:1: error: COPY: --exclude is not supported: copy the wanted paths one by one\n");
   CHECK(Errors("FROM x\n  COPY onlyone\n") ==
         "Dockerfile:2:3: error: COPY: requires at least two arguments (sources and a destination), got 1\n");
 }
