@@ -10,6 +10,22 @@ bool ReplacesWhole(const std::string& key) {
   return key == "command" || key == "entrypoint" || key == "test";
 }
 
+// A volume is one entry per container path: a later file's `./b:/src` replaces `./a:/src`
+// (compose-go indexes volumes by target). Short syntax SRC:DST[:MODE] or DST; long syntax
+// {target: ...}.
+std::string VolumeTarget(const Node& item) {
+  if (item.IsMap()) {
+    const Node* target = item.Get("target");
+    return target && target->IsScalar() ? target->value : std::string();
+  }
+  if (!item.IsScalar()) return "";
+  const std::string& v = item.value;
+  const size_t first = v.find(':');
+  if (first == std::string::npos) return v;
+  const size_t second = v.find(':', first + 1);
+  return v.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+}
+
 // What makes two items of a sequence the same entry, for the sequences compose keeps unique
 // when files merge (its `unique` indexers); "" for the sequences that simply append.
 std::string UniqueKey(const std::string& key, const Node& item) {
@@ -19,6 +35,10 @@ std::string UniqueKey(const std::string& key, const Node& item) {
     const Node* path = item.IsMap() ? item.Get("path") : nullptr;
     return path && path->IsScalar() ? path->value : std::string();
   }
+  if (key == "volumes") return VolumeTarget(item);
+  if (key == "ports" || key == "expose" || key == "tmpfs" || key == "links" ||
+      key == "extra_hosts" || key == "dns" || key == "cap_add" || key == "cap_drop")
+    return item.IsScalar() ? item.value : std::string();
   return "";
 }
 

@@ -219,3 +219,19 @@ TEST_CASE("Load: post_start and pre_stop hooks") {
   REQUIRE(web.pre_stop.size() == 1);
   CHECK(web.pre_stop[0].command == Words{"drain"});
 }
+
+TEST_CASE("Load: volumes merge by container path, ports by value, as compose-go's indexers do") {
+  LoadOptions options = OptionsIn("merge_unique");
+  options.files = {"compose.yaml", "override.yaml"};
+  auto result = Load(options);
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  const Service& web = *result.manifest->Find("web");
+  CHECK(web.engine.volumes == Words{"./b:/src", "./more:/logs"});
+  CHECK(web.engine.ports == Words{"8000:8000", "8001:8001"});
+  REQUIRE(web.container.mounts.size() == 2);
+  for (const auto& m : web.container.mounts) {
+    if (m.target == "/src") CHECK(m.source == DataDir("merge_unique") + "/b");
+    if (m.target == "/logs") CHECK(m.source == DataDir("merge_unique") + "/more");
+  }
+}
