@@ -9,6 +9,7 @@
 
 #include "config/interpolate.h"
 #include "config/loader.h"
+#include "config/replicas.h"
 #include "config/report.h"
 #include "config/tree.h"
 
@@ -104,6 +105,14 @@ void SummariseIgnoredKeys(const std::vector<ServiceDraft>& drafts, Reporter& r);
 
 /// CheckSockets reports a listen address given to two sockets of active services.
 void CheckSockets(const std::vector<ServiceDraft>& drafts, Reporter& r);
+
+/// ApplyPorts fills each draft's Service::ports from its tree's `ports:` and `expose:` (in
+/// `services`), merged by container port and protocol with the ports already there (an
+/// image's defaults), then reports the binds that would clash at start: two active services on
+/// one port and protocol with overlapping host addresses, and a service of several replicas
+/// with a port no socket of its own shares (`counts`: the replica counts).
+void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
+                const std::map<std::string, ReplicaCount>& counts, Reporter& r);
 
 /// BuildProject turns the merged tree into a Manifest: top-level keys, project name,
 /// x-stackvisor overlays, profiles, every service, dependency checks. The result is only

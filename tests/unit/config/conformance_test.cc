@@ -85,7 +85,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
   a:
     command: run
     image: x
-    ports: ["80"]
+    ipc: host
   b:
     command: run
     image: x
@@ -105,7 +105,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
   CHECK(Text(result) ==
         "inline.yaml:4:5: warning: services.*.image: ignored in 5 services (a, b, c and 2 more): "
         "stackvisor runs native processes\n"
-        "inline.yaml:5:5: warning: services.a.ports: ignored: stackvisor runs native processes\n"
+        "inline.yaml:5:5: warning: services.a.ipc: ignored: stackvisor runs native processes\n"
         "inline.yaml:12:5: warning: services.c.container_name: ignored: stackvisor runs native "
         "processes\n");
 }
