@@ -47,7 +47,8 @@ Node ReadTree(const std::string& absolute, const std::string& shown, const Varia
               Reporter& r);
 
 /// RebaseServicePaths makes the host paths of a service read from another directory
-/// (env_file, working_dir, extends.file, also under x-stackvisor) absolute against dir, so
+/// (env_file, working_dir, extends.file, the bind sources of volumes that start with '.', also
+/// under x-stackvisor) absolute against dir, so
 /// they keep meaning the same files once the service is merged into the main model.
 void RebaseServicePaths(Node& service, const std::string& dir);
 

@@ -219,3 +219,17 @@ TEST_CASE("Load: post_start and pre_stop hooks") {
   REQUIRE(web.pre_stop.size() == 1);
   CHECK(web.pre_stop[0].command == Words{"drain"});
 }
+
+TEST_CASE("Load: relative bind sources of volumes follow the extended or included file") {
+  auto result = Load(OptionsIn("rebase"));
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  const std::string dir = DataDir("rebase");
+  const Service& web = *result.manifest->Find("web");
+  CHECK(web.engine.volumes ==
+        Words{dir + "/other/static:/code/static", dir + "/shared:/code/shared:ro",
+              "data:/var/lib/data", "/abs:/abs", "~/cache:/root/.cache", "/only/target",
+              dir + "/other/conf:/etc/conf", "named:/named"});
+  const Service& cache = *result.manifest->Find("cache");
+  CHECK(cache.engine.volumes == Words{dir + "/inc/data:/data", dir + "/inc/extra:/extra"});
+}
