@@ -72,6 +72,9 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       finish_timer_(loop),
       straggler_timer_(loop),
       pause_timer_(loop) {
+  for (const auto& service : manifest.services)
+    if (auto ports = config::DescribeServicePorts(service); !ports.empty())
+      port_lines_.push_back(std::move(ports));
   steady_epoch_ = base::Now();
   wall_epoch_ = std::chrono::system_clock::now();
   mux_.SetHistory(&history_);
@@ -161,8 +164,7 @@ void Supervisor::AddRuntime(size_t i) {
 
 int Supervisor::Run() {
   if (options_.containment != nullptr) Event("containment: " + options_.containment->Describe());
-  for (const auto& service : manifest_.services)
-    if (auto ports = config::DescribeServicePorts(service); !ports.empty()) Event(ports);
+  for (const auto& line : port_lines_) Event(line);
   Execute(plan_.Start(base::Now()));
   if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
   logger_->flush();

@@ -181,6 +181,9 @@ class Supervisor {
 
   uv_loop_t* loop_;
   config::Manifest manifest_;
+  // What each service binds, logged by Run(): made by the constructor, while config/'s code is
+  // still resident (`up` drops the start-up text before Run; test_startup_text).
+  std::vector<std::string> port_lines_;
   // Every definition ever applied, by the Plan's and the Services' pointers: append-only, so
   // the old one stays valid while a process started from it is still stopping.
   std::deque<config::Service> definitions_;
