@@ -7,6 +7,7 @@
 #include <utility>
 #include <spdlog/logger.h>
 
+#include "config/port_spec.h"
 #include "healthcheck/notify_listener.h"
 #include "logmux/mux_sink.h"
 #include "procs/children.h"
@@ -71,6 +72,9 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
       finish_timer_(loop),
       straggler_timer_(loop),
       pause_timer_(loop) {
+  for (const auto& service : manifest.services)
+    if (auto ports = config::DescribeServicePorts(service); !ports.empty())
+      port_lines_.push_back(std::move(ports));
   steady_epoch_ = base::Now();
   wall_epoch_ = std::chrono::system_clock::now();
   mux_.SetHistory(&history_);
@@ -149,6 +153,9 @@ void Supervisor::AddRuntime(size_t i) {
   callbacks.on_timer = [this, i](TimerKind timer) {
     Execute(plan_.OnTimer(i, timer, base::Now()));
   };
+  callbacks.on_post_start_done = [this, i] {
+    Execute(plan_.OnPostStartDone(i, base::Now()));
+  };
   callbacks.on_event = [this, i](const std::string& text) {
     Event(definition(i).name + ": " + text);
   };
@@ -158,6 +165,7 @@ void Supervisor::AddRuntime(size_t i) {
 
 int Supervisor::Run() {
   if (options_.containment != nullptr) Event("containment: " + options_.containment->Describe());
+  for (const auto& line : port_lines_) Event(line);
   Execute(plan_.Start(base::Now()));
   if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
   logger_->flush();

@@ -75,6 +75,7 @@ struct ServiceSnapshot {
   std::optional<WallTime> last_exit_at;
   std::string replica_of;  // the group of a replica (config::Service::replica_of), else empty
   int replica = 0;         // its index 1..N, else 0
+  std::vector<config::Port> ports;  // what it binds and publishes (config::Service::ports)
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -183,6 +184,9 @@ class Supervisor {
 
   uv_loop_t* loop_;
   config::Manifest manifest_;
+  // What each service binds, logged by Run(): made by the constructor, while config/'s code is
+  // still resident (`up` drops the start-up text before Run; test_startup_text).
+  std::vector<std::string> port_lines_;
   // Every definition ever applied, by the Plan's and the Services' pointers: append-only, so
   // the old one stays valid while a process started from it is still stopping.
   std::deque<config::Service> definitions_;

@@ -124,7 +124,7 @@ class Control(unittest.TestCase):
             self.assertEqual(set(by["web"]), {
                 "name", "state", "health", "pid", "restarts", "started_at", "ready_at",
                 "uptime_s", "last_exit", "failure", "waiting_for", "stopped_by_request",
-                "replica_of", "replica"})
+                "replica_of", "replica", "ports"})
             self.assertEqual(by["web"]["state"], "waiting", r.stdout)
             self.assertIsNone(by["web"]["pid"])
             self.assertIsNone(by["web"]["started_at"])
@@ -132,7 +132,7 @@ class Control(unittest.TestCase):
             # The table has compose's columns.
             table = st.sv("ps", check=0).stdout.splitlines()
             self.assertEqual(table[0].split(), ["SERVICE", "STATE", "HEALTH", "PID", "RESTARTS",
-                                                "UPTIME", "LAST", "EXIT"])
+                                                "UPTIME", "LAST", "EXIT", "PORTS"])
             self.assertTrue(any(re.match(r"^web\s+waiting\s", line) for line in table), table)
             st.touch(gate)
             st.event("web", r"started")
