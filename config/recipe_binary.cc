@@ -89,12 +89,13 @@ std::optional<FoundBinary> FindBinary(const Recipe& recipe, const RecipeInput& i
       found.push_back(std::move(b));
     }
   if (found.empty()) {
-    std::string needs = recipe.binary.size() == 1 ? recipe.binary[0] : "one of";
-    if (recipe.binary.size() != 1)
-      for (size_t i = 0; i < recipe.binary.size(); ++i)
-        needs += (i == 0 ? " " : ", ") + recipe.binary[i];
+    std::string needs;
+    for (size_t i = 0; i < recipe.binary.size(); ++i)
+      needs += (i == 0 ? "" : ", ") + recipe.binary[i];
+    needs = recipe.binary.size() == 1 ? needs + ", which is not installed"
+                                      : "one of " + needs + ", none of which is installed";
     r.Error(in.at->pos, in.at_path,
-            "image " + Quote(in.ref.written) + " needs " + needs + ", which is not installed" +
+            "image " + Quote(in.ref.written) + " needs " + needs +
                 (recipe.packages.empty() ? "" : ": apt-get install" + Packages(recipe.packages)));
     return std::nullopt;
   }
