@@ -95,6 +95,16 @@ void ExpandOne(ServiceDraft& d, const Node& tree, const std::string& path, const
 
 void ExpandImages(std::vector<ServiceDraft>& drafts, const Node& services, const Node& model,
                   const LoadOptions& options, const BuildContext& context, Reporter& r) {
+  if (!options.expand_images) {
+    for (const ServiceDraft& d : drafts)
+      if (d.active && d.service.argv.empty() &&
+          std::any_of(d.ignored_keys.begin(), d.ignored_keys.end(), [](const auto& k) {
+            return k.first == "image" || k.first == "build";
+          }))
+        r.Error(d.service.pos, "services." + d.service.name,
+                "no command: set 'command' (or 'entrypoint')");
+    return;
+  }
   std::optional<RecipeCatalogue> catalogue;  // read only when some service names an image
   const auto selected = Selected(drafts, options.services);
   for (size_t i = 0; i < drafts.size() && i < services.entries.size(); ++i) {

@@ -28,6 +28,10 @@ struct LoadOptions {
   // --ignore-unavailable: a service whose image has no recipe and no command is left out with a
   // warning instead of failing the load.
   bool ignore_unavailable = false;
+  // Whether image:/build: services become their recipes' native programs. `export` clears it:
+  // Kubernetes and Nomad run the images themselves, and a systemd unit cannot show a service
+  // its container paths yet; there a service keeps its command as written, as before.
+  bool expand_images = true;
 };
 
 struct LoadResult {

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "config/recipe_apply.h"
+#include "config/service_hash.h"
 #include "tests/unit/config/recipe_test_util.h"
 
 using namespace stackvisor::config;
@@ -183,4 +184,34 @@ TEST_CASE("recipe pieces: image references, versions, ports from arguments") {
   CHECK(PortFromArgs(V{"--port=6381", "--port", "6382"}, V{"--port"}) == 6382);
   CHECK_FALSE(PortFromArgs(V{"--port", "x"}, V{"--port"}));
   CHECK(SubstituteRecipeVars("${a}/${b}/${c}", {{"a", "1"}, {"b", "2"}}) == "1/2/${c}");
+}
+
+TEST_CASE("recipe: the service hash covers what an image expands to") {
+  Service a;
+  a.name = "x";
+  a.argv = {"/bin/true"};
+  Service b = a;
+  b.container.enabled = true;
+  CHECK(ServiceHash(a) != ServiceHash(b));
+  Service c = b;
+  Mount m;
+  m.kind = Mount::Kind::kBind;
+  m.source = "/recipes/nginx/nginx.conf";
+  m.target = "/etc/nginx/nginx.conf";
+  c.container.mounts.push_back(m);
+  CHECK(ServiceHash(b) != ServiceHash(c));
+  Service d = c;
+  d.container.mounts[0].source = "/other/nginx.conf";
+  CHECK(ServiceHash(c) != ServiceHash(d));
+  Service e = c;
+  e.container.passwd = {"nginx:x:33:33::/var/www:/usr/sbin/nologin"};
+  CHECK(ServiceHash(c) != ServiceHash(e));
+  Service f = c;
+  Port port;
+  port.port = 80;
+  f.ports.push_back(port);
+  CHECK(ServiceHash(c) != ServiceHash(f));
+  Service g = f;
+  g.ports[0].port = 8080;
+  CHECK(ServiceHash(f) != ServiceHash(g));
 }
