@@ -50,6 +50,7 @@ int RunExport(const Invocation& inv, const std::string& format, const std::strin
   UnblockStopSignals();
   Invocation for_root = inv;
   for_root.load.euid = 0;  // see LoadOptions::euid
+  for_root.load.expand_images = false;  // see LoadOptions::expand_images
   auto manifest = LoadManifest(for_root);
   if (!manifest) return 2;
   namespace fs = std::filesystem;

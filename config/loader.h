@@ -25,6 +25,13 @@ struct LoadOptions {
   std::optional<unsigned> euid;
   // `up --scale web=3` and `scale web=3`: replica counts that beat `deploy.replicas`/`scale:`.
   std::map<std::string, int> scale;
+  // --ignore-unavailable: a service whose image has no recipe and no command is left out with a
+  // warning instead of failing the load.
+  bool ignore_unavailable = false;
+  // Whether image:/build: services become their recipes' native programs. `export` clears it:
+  // Kubernetes and Nomad run the images themselves, and a systemd unit cannot show a service
+  // its container paths yet; there a service keeps its command as written, as before.
+  bool expand_images = true;
 };
 
 struct LoadResult {

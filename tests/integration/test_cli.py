@@ -118,7 +118,8 @@ class Cli(unittest.TestCase):
 
     def test_docker_only_keys_warned(self):
         f = write(self.d, "stackvisor.yaml",
-                  "services:\n  web:\n    image: nginx\n    ipc: host\n"
+                  # an image without a recipe (nginx has one: it is no longer ignored)
+                  "services:\n  web:\n    image: example/web\n    ipc: host\n"
                   "    ports: [\"80:80\"]\n    command: [\"true\"]\n")
         r = h.run(["config", "-f", f])
         self.assertEqual(r.returncode, 0, r.stderr)
