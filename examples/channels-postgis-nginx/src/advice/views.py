@@ -1,4 +1,4 @@
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -14,10 +14,18 @@ def _read(request):
     with connection.cursor() as cursor:
         cursor.execute('SELECT shop, tip FROM advisor_tip ORDER BY id')
         tips = [{'shop': shop, 'tip': tip} for shop, tip in cursor.fetchall()]
-        cursor.execute('SELECT postgis_version()')
-        postgis = cursor.fetchone()[0]
-    return {'visits': Visit.objects.count(), 'tips': tips, 'postgis': postgis,
-            'served_by': served_by}
+        try:
+            with transaction.atomic():  # a savepoint: the error must not end the transaction
+                cursor.execute('SELECT postgis_version()')
+                postgis = cursor.fetchone()[0]
+        except DatabaseError as exc:  # no PostGIS in this database: say so on the page
+            postgis = None
+            postgis_error = str(exc).strip()
+    result = {'visits': Visit.objects.count(), 'tips': tips, 'postgis': postgis,
+              'served_by': served_by}
+    if postgis is None:
+        result['postgis_error'] = postgis_error
+    return result
 
 
 def index(request):
