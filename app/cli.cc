@@ -42,6 +42,12 @@ namespace {
 
 void AddLoadOptions(CLI::App* cmd, Invocation& inv) { AddProjectOptions(cmd, inv, true); }
 
+// up, run and config: an image without a recipe (and no command) leaves its service out.
+void AddIgnoreUnavailable(CLI::App* cmd, Invocation& inv) {
+  cmd->add_flag("--ignore-unavailable", inv.load.ignore_unavailable,
+                "Leave out, with a warning, services whose image has no recipe and no command");
+}
+
 std::map<std::string, std::string> ProcessEnvironment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -81,6 +87,7 @@ int Main(int argc, char** argv) {
 
   auto* up = cli.add_subcommand("up", "Start the stack in the foreground until stopped");
   AddLoadOptions(up, inv);
+  AddIgnoreUnavailable(up, inv);
   up->add_flag("--no-color", inv.no_color, "Plain log output (NO_COLOR is honoured too)");
   up->add_flag("--timestamps", inv.timestamps, "Prefix every line with an RFC 3339 time");
   up->add_flag("--abort-on-exit", inv.abort_on_exit, "Stop everything when any service exits");
@@ -131,6 +138,7 @@ int Main(int argc, char** argv) {
 
   auto* cfg = cli.add_subcommand("config", "Print the resolved manifest as YAML");
   AddLoadOptions(cfg, inv);
+  AddIgnoreUnavailable(cfg, inv);
   cfg->add_flag("--services", inv.list_services, "List service names in start order");
   cfg->add_flag("-q,--quiet", inv.quiet, "Only validate; print nothing on success");
   cfg->add_option("--hash", inv.config_hash,
@@ -153,6 +161,7 @@ int Main(int argc, char** argv) {
   exec->add_option("--index", exec_inv.index,
                    "Which replica of a scaled service (default 1: SERVICE-1)")
       ->check(CLI::PositiveNumber);
+  AddIgnoreUnavailable(run, inv);
   run->add_flag("--rm", exec_inv.rm, "Accepted for compose (a run leaves nothing behind)");
   run->add_flag("--no-deps", exec_inv.no_deps, "Do not start the service's dependencies");
   run->add_option("--entrypoint", exec_inv.entrypoint,

@@ -194,6 +194,36 @@ void EmitDevelop(Writer& w, const Service& s) {
   }
 }
 
+std::string MountText(const Mount& m) {
+  switch (m.kind) {
+    case Mount::Kind::kBind: return "bind " + m.source + " -> " + m.target + (m.read_only ? " (ro)" : "");
+    case Mount::Kind::kVolume:
+      return "volume " + (m.volume.empty() ? std::string("(anonymous)") : m.volume) +
+             (m.source.empty() ? "" : " " + m.source) + " -> " + m.target;
+    case Mount::Kind::kTmpfs: return "tmpfs " + m.target + (m.tmpfs_options.empty() ? "" : " " + m.tmpfs_options);
+    case Mount::Kind::kSymlink: return "symlink " + m.target + " -> " + m.source;
+  }
+  return "";
+}
+
+// What an image expanded to (issue 12), for reading: an x- key, so compose ignores it.
+void EmitContainer(Writer& w, const Service& s) {
+  const ContainerView& v = s.container;
+  if (!v.enabled && s.ports.empty()) return;
+  w.Line(2, "x-stackvisor-container:");
+  if (!v.image.empty()) w.Line(3, "image: " + Quote(v.image));
+  std::vector<std::string> mounts;
+  for (const auto& m : v.mounts) mounts.push_back(MountText(m));
+  if (!mounts.empty()) w.List(3, "mounts", mounts);
+  if (!v.passwd.empty()) w.List(3, "passwd", v.passwd);
+  if (!v.group.empty()) w.List(3, "group", v.group);
+  std::vector<std::string> ports;
+  for (const auto& p : s.ports)
+    ports.push_back(std::to_string(p.port) + "/" + p.protocol +
+                    (p.published ? " published " + std::to_string(*p.published) : ""));
+  if (!ports.empty()) w.List(3, "ports", ports);
+}
+
 void EmitService(Writer& w, const Service& s) {
   w.Line(1, Key(s.name) + ":");
   if (!s.entrypoint.empty()) w.List(2, "entrypoint", s.entrypoint);
@@ -227,6 +257,7 @@ void EmitService(Writer& w, const Service& s) {
   if (!s.engine.volumes.empty()) w.List(2, "volumes", s.engine.volumes);
   EmitDevelop(w, s);
   EmitExtras(w, s);
+  EmitContainer(w, s);
 }
 
 }  // namespace

@@ -93,6 +93,15 @@ struct ServiceDraft {
 ServiceDraft BuildService(const std::string& name, const SourcePos& name_pos, const Node& tree,
                           bool active, const BuildContext& context, Reporter& r);
 
+/// ExpandImages turns each active service with `image:` or `build:` into the native program of
+/// its recipe (recipe.h): argv, environment, user, readiness, stop signal, working directory,
+/// ports and container view, compose's own keys (written in `services`, the same trees the
+/// drafts were built from) beating the image's. A service with no recipe and no command is an
+/// error naming the ways out, unless it is not among the services to start (left out) or
+/// --ignore-unavailable is given (left out with a warning). `model` holds x-stackvisor.recipes.
+void ExpandImages(std::vector<ServiceDraft>& drafts, const Node& services, const Node& model,
+                  const LoadOptions& options, const BuildContext& context, Reporter& r);
+
 /// CheckDependencies reports unknown, inactive-required and cyclic dependencies among active
 /// drafts and drops inactive optional ones.
 void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r);

@@ -25,6 +25,9 @@ struct LoadOptions {
   std::optional<unsigned> euid;
   // `up --scale web=3` and `scale web=3`: replica counts that beat `deploy.replicas`/`scale:`.
   std::map<std::string, int> scale;
+  // --ignore-unavailable: a service whose image has no recipe and no command is left out with a
+  // warning instead of failing the load.
+  bool ignore_unavailable = false;
 };
 
 struct LoadResult {

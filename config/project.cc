@@ -216,6 +216,8 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
                                        [&](const std::string& p) { return active.count(p) > 0; });
     drafts.push_back(BuildService(e.key, e.key_pos, e.value, is_active, context, r));
   }
+  // Images and builds become native programs before anything checks the graph (issue 12).
+  ExpandImages(drafts, *services, merged, options, context, r);
   SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
   CheckSockets(drafts, r);

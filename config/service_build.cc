@@ -76,8 +76,11 @@ ServiceDraft ServiceBuilder::Build(const Node& tree) {
   s.argv.insert(s.argv.end(), s.command.begin(), s.command.end());
   if (argv_error_) {
     // already reported where the command is written; "empty command" would only repeat it
-  } else if (s.argv.empty() && !tree.Get("command") && !tree.Get("entrypoint"))
-    r_.Error(s.pos, path_, "no command: set 'command' (or 'entrypoint')");
+  } else if (s.argv.empty() && !tree.Get("command") && !tree.Get("entrypoint")) {
+    // An image or a build gives its program in ExpandImages, which reports when it cannot.
+    if (!tree.Get("image") && !tree.Get("build"))
+      r_.Error(s.pos, path_, "no command: set 'command' (or 'entrypoint')");
+  }
   else if (s.argv.empty())
     r_.Error(s.pos, path_, "empty command: 'command' and 'entrypoint' give no program to run");
   return std::move(draft_);

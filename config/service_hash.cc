@@ -96,6 +96,30 @@ std::string CanonicalText(const Service& s) {
     PutList(out, "watch_ignore", w.ignore);
     PutList(out, "watch_include", w.include);
   }
+  // Issue 12: what an image expands to (recipes), so a changed recipe restarts its service.
+  const ContainerView& v = s.container;
+  Put(out, "container", v.enabled);
+  Put(out, "container_image", v.image);
+  Put(out, "container_hostname", v.hostname);
+  Put(out, "mounts", static_cast<long long>(v.mounts.size()));
+  for (const Mount& m : v.mounts) {
+    Put(out, "mount_kind", static_cast<long long>(m.kind));
+    Put(out, "mount_source", m.source);
+    Put(out, "mount_target", m.target);
+    Put(out, "mount_read_only", m.read_only);
+    Put(out, "mount_volume", m.volume);
+    Put(out, "mount_tmpfs", m.tmpfs_options);
+  }
+  PutList(out, "container_hosts", v.hosts);
+  PutList(out, "container_passwd", v.passwd);
+  PutList(out, "container_group", v.group);
+  Put(out, "ports", static_cast<long long>(s.ports.size()));
+  for (const Port& p : s.ports) {
+    Put(out, "port", p.port);
+    Put(out, "port_protocol", p.protocol);
+    Put(out, "port_published", p.published ? static_cast<long long>(*p.published) : -1);
+    Put(out, "port_host_ip", p.host_ip);
+  }
   Put(out, "replica_of", s.replica_of);
   Put(out, "replica", s.replica);
   Put(out, "replicas", s.replicas);

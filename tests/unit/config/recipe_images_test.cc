@@ -1,0 +1,195 @@
+// What each built-in recipe makes of its image: argv, environment, user, readiness, stop signal,
+// ports and container view. Needs the Debian packages scripts/install-deps.sh installs; a test
+// whose package is missing says so and checks nothing.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "tests/unit/config/recipe_test_util.h"
+
+using namespace stackvisor::config;
+using namespace stackvisor::config::testing;
+
+namespace {
+const std::string kRecipes =
+    std::filesystem::path(STACKVISOR_TEST_DATA "/../../recipes").lexically_normal().string();
+}
+
+TEST_CASE("recipe redis: the image's program, port, data volume and user") {
+  if (!Installed("/usr/bin/redis-server")) return;
+  const auto result = LoadText("services:\n  cache:\n    image: redis:7.2\n");
+  const Service s = Only(result, "cache");
+  CHECK(s.argv == std::vector<std::string>{"/usr/bin/redis-server"});
+  CHECK(s.container.enabled);
+  CHECK(s.container.image == "redis:7.2");
+  REQUIRE(s.ports.size() == 1);
+  CHECK(s.ports[0].port == 6379);
+  CHECK(s.healthcheck.kind == ProbeKind::kTcp);
+  CHECK(s.healthcheck.tcp_host == "127.0.0.1");
+  CHECK(s.healthcheck.tcp_port == 6379);
+  CHECK(s.working_dir == "/data");
+  CHECK(Env(s, "PATH") == "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  const Mount* data = MountAt(s, "/data");
+  REQUIRE(data != nullptr);
+  CHECK(data->kind == Mount::Kind::kVolume);
+  CHECK(data->source.empty());
+  CHECK(data->volume.empty());
+  if (::geteuid() == 0) {
+    REQUIRE(s.user.has_value());
+    CHECK(s.user->name == "redis");
+  } else {
+    CHECK_FALSE(s.user.has_value());
+  }
+  // The image key means something now: it is not among the ignored keys.
+  CHECK(Text(result).find("ignored") == std::string::npos);
+}
+
+TEST_CASE("recipe redis: command replaces the args, options alone run redis-server") {
+  if (!Installed("/usr/bin/redis-server")) return;
+  const Service a = Only(
+      LoadText("services:\n  r:\n    image: redis\n    command: redis-server --port 6390\n"), "r");
+  CHECK(a.argv == std::vector<std::string>{"/usr/bin/redis-server", "--port", "6390"});
+  CHECK(a.ports.at(0).port == 6390);
+  CHECK(a.healthcheck.tcp_port == 6390);
+  const Service b =
+      Only(LoadText("services:\n  r:\n    image: redis\n    command: [--port, '6391']\n"), "r");
+  CHECK(b.argv == std::vector<std::string>{"/usr/bin/redis-server", "--port", "6391"});
+  CHECK(b.healthcheck.tcp_port == 6391);
+  // entrypoint: replaces the image's and clears its command, as Docker does.
+  const Service c = Only(
+      LoadText("services:\n  r:\n    image: redis\n    entrypoint: [/bin/echo, hi]\n"), "r");
+  CHECK(c.argv == std::vector<std::string>{"/bin/echo", "hi"});
+  // Compose's own healthcheck, stop_signal, user and working_dir beat the image's.
+  const Service d = Only(LoadText("services:\n  r:\n    image: redis\n    stop_signal: SIGKILL\n"
+                                   "    working_dir: /srv\n    user: '0'\n"
+                                   "    healthcheck:\n      test: [CMD, 'true']\n"),
+                          "r");
+  CHECK(d.stop_signal == SIGKILL);
+  CHECK(d.working_dir == "/srv");
+  CHECK(d.user->uid == 0);
+  CHECK(d.healthcheck.kind == ProbeKind::kExec);
+}
+
+TEST_CASE("recipe memcached: -p moves the port; environment keeps compose's values") {
+  if (!Installed("/usr/bin/memcached")) return;
+  const Service s =
+      Only(LoadText("services:\n  m:\n    image: memcached:1.6-alpine\n"
+                    "    command: [-p, '11311', -U, '0']\n    environment:\n      PATH: /mine\n"),
+           "m");
+  CHECK(s.argv == std::vector<std::string>{"/usr/bin/memcached", "-p", "11311", "-U", "0"});
+  CHECK(s.ports.at(0).port == 11311);
+  CHECK(s.healthcheck.tcp_port == 11311);
+  CHECK(Env(s, "PATH") == "/mine");
+}
+
+TEST_CASE("recipe nginx: the image's own config files, logs linked, nginx user mapped") {
+  if (!Installed("/usr/sbin/nginx")) return;
+  const Service s = Only(LoadText("services:\n  proxy:\n    image: nginx:latest\n"), "proxy");
+  CHECK(s.argv == std::vector<std::string>{"/usr/sbin/nginx", "-g", "daemon off;"});
+  CHECK(s.stop_signal == SIGQUIT);
+  CHECK(s.ports.at(0).port == 80);
+  const Mount* conf = MountAt(s, "/etc/nginx/nginx.conf");
+  REQUIRE(conf != nullptr);
+  CHECK(conf->kind == Mount::Kind::kBind);
+  CHECK(conf->source == kRecipes + "/nginx/nginx.conf");
+  CHECK(conf->read_only);
+  REQUIRE(MountAt(s, "/etc/nginx/conf.d/default.conf") != nullptr);
+  const Mount* log = MountAt(s, "/var/log/nginx/access.log");
+  REQUIRE(log != nullptr);
+  CHECK(log->kind == Mount::Kind::kSymlink);
+  CHECK(log->source == "/dev/stdout");
+  CHECK(MountAt(s, "/var/log/nginx/error.log")->source == "/dev/stderr");
+  REQUIRE(s.container.passwd.size() == 1);
+  CHECK(s.container.passwd[0].rfind("nginx:x:", 0) == 0);
+  if (::geteuid() == 0) CHECK(s.container.passwd[0].rfind("nginx:x:33:33:", 0) == 0);
+  CHECK_FALSE(s.user.has_value());  // the master runs as us; `user nginx;` names the workers'
+}
+
+TEST_CASE("recipe postgres: the entrypoint, the host's major version, SIGINT, notify") {
+  if (!Installed("/usr/lib/postgresql")) return;
+  const auto result =
+      LoadText("services:\n  db:\n    image: postgres:9.6\n    command: [-c, fsync=off]\n");
+  const Service s = Only(result, "db");
+  CHECK(s.entrypoint == std::vector<std::string>{kRecipes + "/postgres/docker-entrypoint.sh"});
+  // `-c x` runs as `postgres -c x`: the entrypoint script does that, as the image's does.
+  CHECK(s.command == std::vector<std::string>{"-c", "fsync=off"});
+  CHECK(s.stop_signal == SIGINT);
+  CHECK(s.healthcheck.kind == ProbeKind::kNotify);
+  CHECK(Env(s, "PGDATA") == "/var/lib/postgresql/data");
+  CHECK(Env(s, "PATH").rfind("/usr/lib/postgresql/", 0) == 0);
+  CHECK(MountAt(s, "/var/lib/postgresql/data")->kind == Mount::Kind::kVolume);
+  CHECK(s.ports.at(0).port == 5432);
+  CHECK_FALSE(s.user.has_value());  // the entrypoint drops root itself
+  // 9.6 is not what Debian 12 has: the installed one, with a warning.
+  CHECK(Text(result).find("asks for version 9.6, which this host lacks: using ") !=
+        std::string::npos);
+}
+
+TEST_CASE("recipe postgis: postgres plus the PostGIS init script; both image names") {
+  if (!Installed("/usr/lib/postgresql")) return;
+  for (const char* image : {"postgis/postgis:15-3.3", "mdillon/postgis:9.6"}) {
+    CAPTURE(image);
+    const auto result = LoadText(std::string("services:\n  db:\n    image: ") + image + "\n");
+    if (!result.manifest && Text(result).find("apt-get install postgresql-") != std::string::npos) {
+      MESSAGE("skipped: PostGIS is not installed");
+      return;
+    }
+    const Service s = Only(result, "db");
+    CHECK(s.entrypoint.at(0) == kRecipes + "/postgres/docker-entrypoint.sh");
+    const Mount* init = MountAt(s, "/docker-entrypoint-initdb.d/10_postgis.sh");
+    REQUIRE(init != nullptr);
+    CHECK(init->source == kRecipes + "/postgis/initdb-postgis.sh");
+  }
+}
+
+TEST_CASE("recipe caddy and python: default commands and the image's paths") {
+  if (Installed("/usr/bin/caddy")) {
+    const Service c = Only(LoadText("services:\n  c:\n    image: caddy:2\n"), "c");
+    CHECK(c.argv == std::vector<std::string>{"/usr/bin/caddy", "run", "--config",
+                                             "/etc/caddy/Caddyfile", "--adapter", "caddyfile"});
+    CHECK(MountAt(c, "/etc/caddy/Caddyfile")->source == kRecipes + "/caddy/Caddyfile");
+    CHECK(MountAt(c, "/data")->kind == Mount::Kind::kVolume);
+  }
+  const auto result = LoadText("services:\n  app:\n    image: python:3.11-slim\n"
+                               "    command: python manage.py runserver\n");
+  const Service p = Only(result, "app");
+  REQUIRE(p.argv.size() == 3);
+  CHECK(p.argv[0].rfind("/usr/bin/python3.", 0) == 0);
+  const Mount* link = MountAt(p, "/usr/local/bin/python");
+  REQUIRE(link != nullptr);
+  CHECK(link->kind == Mount::Kind::kSymlink);
+  CHECK(link->source == p.argv[0]);
+  CHECK(MountAt(p, "/usr/local/bin/python3") != nullptr);
+  CHECK(Env(p, "PATH").rfind("/usr/local/bin:", 0) == 0);
+}
+
+TEST_CASE("recipe: `stackvisor config` output of an expanded service loads back the same") {
+  if (!Installed("/usr/bin/redis-server") || !Installed("/usr/sbin/nginx")) return;
+  const auto first = LoadText(
+      "services:\n  cache:\n    image: redis:7\n    command: [--port, '6390']\n"
+      "  proxy:\n    image: nginx\n");
+  REQUIRE_MESSAGE(first.manifest, Text(first));
+  const std::string yaml = EmitYaml(*first.manifest);
+  INFO(yaml);
+  CHECK(yaml.find("- \"volume (anonymous) -> /data\"") != std::string::npos);
+  CHECK(yaml.find("- \"6390/tcp\"") != std::string::npos);
+  const auto second = LoadText(yaml);
+  REQUIRE_MESSAGE(second.manifest, Text(second));
+  Manifest a = *first.manifest, b = *second.manifest;
+  for (auto* m : {&a, &b}) {
+    m->files.clear();
+    for (auto& s : m->services) {
+      s.pos = {};
+      for (auto& mount : s.container.mounts) mount.pos = {};
+      for (auto& port : s.ports) port.pos = {};
+    }
+  }
+  for (size_t i = 0; i < a.services.size(); ++i) {
+    CAPTURE(a.services[i].name);
+    CHECK(a.services[i].argv == b.services[i].argv);
+    CHECK(a.services[i].environment == b.services[i].environment);
+    CHECK(a.services[i].container == b.services[i].container);
+    CHECK(a.services[i].ports == b.services[i].ports);
+    CHECK(a.services[i] == b.services[i]);
+  }
+}
