@@ -67,13 +67,14 @@ VERBOSE = os.environ.get("E2E_VERBOSE") == "1"
 INHERITED_IGNORED = {
     line.split("=", 1)[0].lstrip("#").strip()
     for line in (EXAMPLE / ".env.example").read_text().splitlines() if "=" in line
-} | {"NOTIFY_SOCKET", "COMPOSE_PROFILES", "PGDATA", "INITDB_DIR", "PG_BIN", "STATIC_ROOT",
+} | {"NOTIFY_SOCKET", "COMPOSE_PROFILES", "PGDATA", "PGPORT", "PGHOST", "STATIC_ROOT",
+     "STACKVISOR_POSTGRES_INITDB_DIR", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER_FILE",
+     "POSTGRES_DB_FILE", "POSTGRES_INITDB_ARGS_FILE", "POSTGRES_HOST_AUTH_METHOD",
      "MEDIA_ROOT", "POSTGRES_INITDB_ARGS", "DJANGO_SETTINGS_MODULE", "DJANGO_LOG_LEVEL"}
 
 # service -> [(dependency, event that must come first)], as compose.yaml declares them.
 PROD_DEPS = {
-    "db-init": [("state", "completed")],
-    "db": [("db-init", "completed")],
+    "db": [("state", "completed")],
     "redis": [("state", "completed")],
     "migrate": [("db", "healthy")],
     "collectstatic": [("state", "completed")],
@@ -87,7 +88,7 @@ LONG_RUNNING = ["db", "redis", "web", "channels", "nginx"]
 # (dependent, dependency): the dependent must be stopped before the dependency starts stopping.
 STOP_ORDER = [("nginx", "web"), ("nginx", "channels"), ("web", "redis"), ("channels", "redis"),
               ("web", "db"), ("channels", "db")]
-DEV_SERVICES = {"state", "db-init", "db", "redis", "migrate", "web"}
+DEV_SERVICES = {"state", "db", "redis", "migrate", "web"}
 
 timings = []  # (label, seconds)
 soft_failures = []  # failed checks after which the scenario can safely go on
@@ -437,8 +438,9 @@ def prod_scenario(run):
           "PostgreSQL needed recovery:\n" + "\n".join(db))
     check(any("database system was shut down at" in line for line in db),
           "PostgreSQL did not report a clean previous shutdown:\n" + "\n".join(db))
-    check(not any("db-init: initialised" in line for line in up2.service_lines("db-init")),
-          "db-init initialised the cluster again")
+    check(not any("PostgreSQL init process complete" in line for line in db)
+          and any("Skipping initialization" in line for line in db),
+          "the postgres entrypoint initialised the cluster again:\n" + "\n".join(db))
     stop_and_check(run, up2, f"{run.label} (second run)")
     log(f"[{run.label}] step 7 ok: data persisted ({after}), no recovery needed")
 

@@ -2,7 +2,7 @@
 """The example's `state` one-shot as root, from a checkout other users cannot reach (issue 9).
 
 A clone in /root (mode 0700) is the usual place for root. postgres (DB_OS_USER) and nginx's
-workers (nobody) cannot reach it, and need not: `state` copies what db-init runs into the state
+workers (nobody) cannot reach it, and need not: `state` copies what db runs into the state
 directory, readable by the database user. A state directory they cannot reach is refused with
 the directory in the way, before anything is created. Runs the real script on copies of the
 example; a fraction of a second. Skipped unless root (only root switches users)."""
@@ -58,14 +58,14 @@ class ExampleStateAsRoot(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(f"state: {state_dir} ready", r.stdout)
         self.assertEqual((state_dir / "postgres").owner(), DB_OS_USER)
-        # What db-init runs, from its working_dir (the state dir), as the database user.
-        r = self.as_db_user("test -r db-init/pg-init.sh && ls db-init/initdb.d && "
-                            "test -w postgres", state_dir)
+        # What db runs, from its working_dir (the state dir), as the database user.
+        r = self.as_db_user("test -r db-entrypoint/docker-entrypoint.sh && "
+                            "ls db-entrypoint/initdb.d && test -w postgres", state_dir)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         shipped = sorted(p.name for p in (EXAMPLE / "initdb.d").iterdir())
         self.assertEqual(r.stdout.split(), shipped)
         # ... and nothing of the checkout is reachable to it.
-        r = self.as_db_user(f"test -r {self.example}/bin/pg-init.sh", "/")
+        r = self.as_db_user(f"test -r {self.example}/bin/prepare-state.sh", "/")
         self.assertNotEqual(r.returncode, 0, "the test's checkout copy is not private")
 
     def test_unreachable_state_directory_is_refused_without_creating_it(self):

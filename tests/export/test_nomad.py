@@ -39,14 +39,14 @@ class NomadExport(unittest.TestCase):
         e = exportlib.export(self, "nomad", exportlib.EXAMPLE, exportlib.EXAMPLE_ENV)
         exportlib.check_golden(self, e, "nomad", "django-channels")
         group, tasks = self.job(self.parsed(e), "django-channels")
-        self.assertEqual(sorted(tasks), sorted(["state", "db-init", "db", "redis", "migrate",
+        self.assertEqual(sorted(tasks), sorted(["state", "db", "redis", "migrate",
                                                 "collectstatic", "web", "channels", "nginx-conf",
                                                 "nginx"]))
         for name, task in tasks.items():
             self.assertEqual(task["driver"], "raw_exec", name)
         self.assertEqual(tasks["web"]["config"][0]["command"], "/usr/bin/gunicorn")
         self.assertIn("--preload", tasks["web"]["config"][0]["args"])
-        for name in ["state", "db-init", "collectstatic", "nginx-conf"]:
+        for name in ["state", "collectstatic", "nginx-conf"]:
             self.assertEqual(self.hook(tasks[name]), "prestart", name)
             self.assertIs(tasks[name]["lifecycle"][0]["sidecar"], False)
         self.assertEqual(self.hook(tasks["migrate"]), "poststart")  # waits for db, a server

@@ -1,14 +1,14 @@
 #!/bin/sh
 # state: one-shot that lays out the state directory kept across runs, before anything uses it:
 #   $STATE_DIR/postgres/   the cluster (data/), owned by the database OS user, mode 0700
-#   $STATE_DIR/db-init/    copies of bin/pg-init.sh and initdb.d/ for db-init (refreshed each run)
+#   $STATE_DIR/db-entrypoint/  copies of the postgres entrypoint and initdb.d/ for db (each run)
 #   $STATE_DIR/redis/      redis's --dir
 #   $STATE_DIR/nginx/      generated nginx.conf, pid file, temp dirs
 #   $STATE_DIR/static/     STATIC_ROOT (collectstatic), served by nginx
 #   $STATE_DIR/media/      MEDIA_ROOT, served by nginx
 # Runs as whoever runs stackvisor. As root, postgres runs as $DB_OS_USER and nginx's workers as
-# nobody. Neither needs the checkout, which may sit in a 0700 home (/root): db-init and db work
-# in the state directory and run the copies made here; nginx serves static/ and media/ from it.
+# nobody. Neither needs the checkout, which may sit in a 0700 home (/root): db works
+# in the state directory and runs the copies made here; nginx serves static/ and media/ from it.
 # So only the state directory must be reachable by them; when it is not (STATE_DIR under /root),
 # say so here rather than get "Permission denied" from postgres or a 403 from nginx later.
 # STATE_DIR's default is in compose.yaml (scripts/run-example.sh picks one per user).
@@ -62,15 +62,16 @@ mkdir -p "$state" "$state/postgres" "$state/redis" "$state/nginx/tmp" "$state/ng
 chmod 0755 "$state" "$state/static" "$state/media" "$state/nginx"
 chmod 0700 "$state/postgres"
 
-# db-init runs as DB_OS_USER, who may not be able to read the checkout: give it copies, made
-# beside the old ones and swapped in whole so a half-copied init script is never run.
-rm -rf "$state/db-init.new"
-mkdir -p "$state/db-init.new"
-cp bin/pg-init.sh "$state/db-init.new/"
-cp -R initdb.d "$state/db-init.new/"
-chmod -R u=rwX,go=rX "$state/db-init.new"
-rm -rf "$state/db-init"
-mv "$state/db-init.new" "$state/db-init"
+# db runs as DB_OS_USER, who may not be able to read the checkout: give it copies, made beside
+# the old ones and swapped in whole so a half-copied entrypoint is never run. bin/
+# docker-entrypoint.sh is a link to recipes/postgres/docker-entrypoint.sh; cp copies its target.
+rm -rf "$state/db-entrypoint.new" "$state/db-init"
+mkdir -p "$state/db-entrypoint.new"
+cp bin/docker-entrypoint.sh "$state/db-entrypoint.new/"
+cp -R initdb.d "$state/db-entrypoint.new/"
+chmod -R u=rwX,go=rX "$state/db-entrypoint.new"
+rm -rf "$state/db-entrypoint"
+mv "$state/db-entrypoint.new" "$state/db-entrypoint"
 
 if [ "$(id -u)" -eq 0 ]; then
   check_reachable

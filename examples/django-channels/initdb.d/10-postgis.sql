@@ -1,2 +1,2 @@
--- Run once, on first initialisation, in $POSTGRES_DB as $POSTGRES_USER (bin/pg-init.sh).
+-- Run once, on first initialisation, in $POSTGRES_DB as $POSTGRES_USER (the postgres entrypoint).
 CREATE EXTENSION IF NOT EXISTS postgis;

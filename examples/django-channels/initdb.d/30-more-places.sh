@@ -1,4 +1,4 @@
-# Sourced by bin/pg-init.sh (not executable), like the official image's init scripts: psql
+# Sourced by the postgres entrypoint (not executable), as the official image does: psql
 # reaches the temporary server through PGHOST/PGPORT, and POSTGRES_USER/POSTGRES_DB are set.
 psql -X -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" <<'SQL'
 INSERT INTO places (name, location)

@@ -2,8 +2,8 @@
 #   @SRC@/examples/django-channels/compose.yaml
 # Edit the manifest and export again rather than editing this file.
 # Every key of the manifest was mapped.
-# nomad var put @django-channels-db-init.nv.hcl
-path = "nomad/jobs/django-channels/stack/db-init"
+# nomad var put @django-channels-db.nv.hcl
+path = "nomad/jobs/django-channels/stack/db"
 items {
   POSTGRES_PASSWORD = "golden-db-password"
 }

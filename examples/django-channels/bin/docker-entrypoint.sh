@@ -1,0 +1,1 @@
+../../../recipes/postgres/docker-entrypoint.sh
