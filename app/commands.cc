@@ -16,6 +16,7 @@
 #include "config/replicas.h"
 #include "control/api.h"
 #include "control/runtime_dir.h"
+#include "supervisor/container_preflight.h"
 #include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/pid_namespace.h"
@@ -188,6 +189,12 @@ int RunUp(const Invocation& inv) {
   // Already running: apply the files to it rather than refusing (app/up_apply.h).
   if (auto applied = ApplyToRunningStack(inv, *manifest, runtime_dir)) return *applied;
   if (inv.dry_run) return PrintStartPlan(*manifest);
+  // Private mount namespaces: one clear refusal before anything starts, not one per spawn.
+  if (auto why = supervisor::ProbeContainerViews(*manifest, geteuid() == 0)) {
+    std::cerr << "stackvisor: " << supervisor::ContainerPreflightMessage(*manifest, *why)
+              << "\nnothing was started\n";
+    return 2;
+  }
   options.load = inv.load;  // SIGHUP and the API reload the same files the same way
   StartupReporter reporter;
   if (detach) {
@@ -240,6 +247,7 @@ int RunUp(const Invocation& inv) {
     return 1;
   }
   options.sockets = &sockets;
+  options.container_files_dir = (runtime_dir / "container").string();
   uv_loop_t loop;
   uv_loop_init(&loop);
   int code;

@@ -13,6 +13,7 @@
 #include "config/replicas.h"
 #include "config/shell_words.h"
 #include "control/exec_spec.h"
+#include "supervisor/container_files.h"
 #include "supervisor/spawn_spec_builder.h"
 
 extern char** environ;
@@ -145,7 +146,16 @@ int RunExec(const Invocation& inv, const ExecInvocation& ex) {
   auto spec = FetchSpec(*client, service, MakeRequest(inv, ex, ex.command));
   if (!spec) return 1;
   client.reset();  // its socket is close-on-exec anyway; nothing of ours outlives the exec
-  return ExecSpec(*spec);
+  pid_t join = 0;
+  if (const config::Service* s = target->manifest.Find(service); s && s->container.enabled) {
+    // The stack wrote the view's files; the running process's namespaces are joined if we can.
+    spec->container = supervisor::BuildContainerSpec(s->container, geteuid() == 0);
+    supervisor::AddGeneratedFiles(*s, (target->runtime_dir / "container").string(),
+                                  *spec->container);
+    const auto& pid = state->value("pid", nlohmann::json());
+    if (pid.is_number_integer()) join = pid.get<pid_t>();
+  }
+  return ExecSpec(*spec, join);
 }
 
 int RunRun(const Invocation& inv, const ExecInvocation& ex) {
@@ -196,6 +206,17 @@ int RunRun(const Invocation& inv, const ExecInvocation& ex) {
   if (missing) spec = LocalSpec(*service, request);
   if (!spec) return 1;
   client.reset();
+  if (service->container.enabled) {
+    // A view of its own, as a new container of the service would get; its files written here
+    // (not in a runtime directory `up` may still have to create private).
+    const std::string dir = supervisor::ContainerFilesDir("");
+    spec->container = supervisor::BuildContainerSpec(service->container, geteuid() == 0);
+    supervisor::AddGeneratedFiles(*service, dir, *spec->container);
+    if (auto made = supervisor::PrepareContainerFiles(*service, dir, geteuid() == 0); !made.ok()) {
+      std::cerr << "stackvisor: " << made.error().message << "\n";
+      return 1;
+    }
+  }
   return ExecSpec(*spec);
 }
 

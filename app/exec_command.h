@@ -44,6 +44,9 @@ int RunRun(const Invocation& inv, const ExecInvocation& run);
 /// chdir, argv[0] looked up on the spec's PATH, execve with exactly its environment. Returns
 /// only on failure, with the exit code: 127 not found, 126 anything else that kept the command
 /// from running; the error names the step ("exec: chdir to /srv as nobody: ...").
-int ExecSpec(const procs::SpawnSpec& spec);
+/// With spec.container, the command sees the service's view: `join` (a pid of the running
+/// service, root only) has its mount and UTS namespaces joined with setns; otherwise, or if
+/// that fails, the same view is built afresh in this process (what `run` does).
+int ExecSpec(const procs::SpawnSpec& spec, pid_t join = 0);
 
 }  // namespace stackvisor::app

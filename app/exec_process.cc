@@ -1,6 +1,9 @@
 // The in-process half of `exec`/`run`: the command line cut at the command, and the spec
 // applied to this process before execve.
+#include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -10,6 +13,7 @@
 
 #include "app/exec_command.h"
 #include "base/result.h"
+#include "procs/container_setup.h"
 #include "procs/spawner.h"
 
 namespace stackvisor::app {
@@ -24,6 +28,25 @@ std::string UserName(uid_t uid, const std::string& known) {
 int Fail(const std::string& step, int err, int code = 126) {
   std::cerr << "stackvisor: " << base::ErrnoMessage("exec: " + step, err) << "\n";
   return code;
+}
+
+// Joins the running service's mount and UTS namespaces; false when it has none of its own
+// (or is gone, or lives in a PID namespace we cannot see into).
+bool JoinView(pid_t pid) {
+  if (pid <= 0) return false;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/ns/";
+  struct stat theirs {}, ours {};
+  if (stat((dir + "mnt").c_str(), &theirs) != 0 || stat("/proc/self/ns/mnt", &ours) != 0 ||
+      theirs.st_ino == ours.st_ino)
+    return false;
+  for (const auto& [name, type] : {std::pair{"mnt", CLONE_NEWNS}, std::pair{"uts", CLONE_NEWUTS}}) {
+    int fd = open((dir + name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const int ok = setns(fd, type);
+    close(fd);
+    if (ok != 0) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -59,9 +82,24 @@ SplitArgs SplitAtCommand(const std::vector<std::string>& argv,
   return out;
 }
 
-int ExecSpec(const procs::SpawnSpec& spec) {
+int ExecSpec(const procs::SpawnSpec& spec, pid_t join) {
   uid_t me = geteuid();
   std::string who = UserName(me, "");
+  // Before the credentials change: making or joining namespaces needs the capabilities.
+  std::unique_ptr<procs::ContainerSetup> fresh;
+  if (spec.container && !(me == 0 && JoinView(join))) {
+    if (spec.argv.empty()) return Fail("empty command", EINVAL);
+    auto prepared = procs::ContainerSetup::Prepare(*spec.container, spec.argv[0],
+                                                   procs::PathFromEnv(spec.env), spec.working_dir);
+    if (!prepared.ok()) {
+      std::cerr << "stackvisor: exec: " << prepared.error().message << "\n";
+      return 126;
+    }
+    fresh = std::move(prepared.value());
+    // In this process: from here on, paths (and the PATH lookup below) are the view's.
+    fresh->Enter();
+    if (fresh->failed_step() != nullptr) return Fail(fresh->failed_step(), errno);
+  }
   if (spec.credentials) {
     const procs::Credentials& c = *spec.credentials;
     who = UserName(c.uid, c.name);

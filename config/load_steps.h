@@ -114,6 +114,26 @@ void SummariseIgnoredKeys(const std::vector<ServiceDraft>& drafts, Reporter& r);
 /// CheckSockets reports a listen address given to two sockets of active services.
 void CheckSockets(const std::vector<ServiceDraft>& drafts, Reporter& r);
 
+/// What the container-view step learns per service (by service name as written, not
+/// replica) that only the whole stack's list of names can use.
+struct ContainerNames {
+  std::string volumes_root;  // <state home>/<project>/volumes
+  std::map<std::string, std::vector<std::string>> aliases;  // hostname, container_name, network aliases
+  std::map<std::string, std::vector<std::string>> extra;    // its own hosts lines: links, extra_hosts
+};
+
+/// ApplyContainerViews reads each active draft's volumes, tmpfs, hostname, container_name,
+/// links, extra_hosts and networks into Service::container (after the image step's mounts),
+/// enabling the private view when any is present, with named volumes as directories of the
+/// project's state directory; top_volumes is the top-level `volumes:` (may be null).
+ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes,
+                                   const std::string& project, std::vector<ServiceDraft>& drafts,
+                                   const BuildContext& context, Reporter& r);
+
+/// FinishContainerViews, once replicas are expanded: every enabled view gets the stack's names
+/// as /etc/hosts lines (127.0.0.1), its host name, and its anonymous volumes' directories.
+void FinishContainerViews(std::vector<Service>& services, const ContainerNames& names);
+
 /// BuildProject turns the merged tree into a Manifest: top-level keys, project name,
 /// x-stackvisor overlays, profiles, every service, dependency checks. The result is only
 /// meaningful when the Reporter saw no error.

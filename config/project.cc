@@ -32,8 +32,7 @@ std::string NormaliseProjectName(const std::string& raw) {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"include", "name", "services", "version"};
-const std::vector<std::string> kDockerTopLevelKeys = {"networks", "volumes", "secrets", "configs",
-                                                      "models"};
+const std::vector<std::string> kDockerTopLevelKeys = {"networks", "secrets", "configs", "models"};
 
 bool IsValidServiceName(const std::string& name) {
   if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) return false;
@@ -79,7 +78,9 @@ std::vector<std::string> ProfilesOf(const Node& service) {
 void TopLevel(const Node& merged, Reporter& r) {
   for (const auto& e : merged.entries) {
     const std::string& key = e.key;
-    if (key == "name" || key == "services" || key == "version" || key.rfind("x-", 0) == 0) continue;
+    if (key == "name" || key == "services" || key == "version" || key == "volumes" ||
+        key.rfind("x-", 0) == 0)
+      continue;
     if (std::find(kDockerTopLevelKeys.begin(), kDockerTopLevelKeys.end(), key) !=
                kDockerTopLevelKeys.end()) {
       r.Warning(e.key_pos, key, "ignored: stackvisor runs native processes");
@@ -218,6 +219,9 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   }
   // Images and builds become native programs before anything checks the graph (issue 12).
   ExpandImages(drafts, *services, merged, options, context, r);
+  // After the image step: volumes are mounted over the image's content.
+  const ContainerNames container_names =
+      ApplyContainerViews(*services, merged.Get("volumes"), manifest.name, drafts, context, r);
   SummariseIgnoredKeys(drafts, r);
   CheckDependencies(drafts, r);
   CheckSockets(drafts, r);
@@ -226,6 +230,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
     if (d.active) manifest.services.push_back(std::move(d.service));
   // After the graph checks, so their messages name the services as written (`web`, not web-2).
   ExpandReplicas(manifest.services, counts, r.diagnostics());
+  FinishContainerViews(manifest.services, container_names);
   return manifest;
 }
 

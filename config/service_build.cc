@@ -37,6 +37,15 @@ const std::vector<std::string>& DockerOnlyKeys() {
   return kKeys;
 }
 
+// Honoured by the container view (config/container_view.cc): no "ignored" warning. Still read
+// as engine keys, which `stackvisor export` reports.
+bool IsContainerViewKey(const std::string& key) {
+  for (const char* k : {"volumes", "tmpfs", "hostname", "container_name", "links", "extra_hosts",
+                        "networks"})
+    if (key == k) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string IgnoredKeyReason(const std::string& key) {
@@ -141,7 +150,7 @@ void ServiceBuilder::Key(const MapEntry& entry) {
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {
-    draft_.ignored_keys.emplace_back(key, entry.key_pos);
+    if (!IsContainerViewKey(key)) draft_.ignored_keys.emplace_back(key, entry.key_pos);
     EngineKey(entry);
   } else {
     r_.Error(entry.key_pos, Path(key), "unknown key" + DidYouMean(key, ServiceKeys()));

@@ -70,6 +70,22 @@ std::string CanonicalText(const Service& s) {
   PutList(out, "ports", s.engine.ports);
   PutList(out, "volumes", s.engine.volumes);
   PutList(out, "ignored", s.engine.ignored);
+  const ContainerView& c = s.container;
+  Put(out, "container", c.enabled);
+  Put(out, "mounts", static_cast<long long>(c.mounts.size()));
+  for (const Mount& m : c.mounts) {
+    Put(out, "mount_kind", static_cast<long long>(m.kind));
+    Put(out, "mount_source", m.source);
+    Put(out, "mount_target", m.target);
+    Put(out, "mount_ro", m.read_only);
+    Put(out, "mount_volume", m.volume);
+    Put(out, "mount_tmpfs", m.tmpfs_options);
+  }
+  PutList(out, "hosts", c.hosts);
+  Put(out, "hostname", c.hostname);
+  PutList(out, "passwd", c.passwd);
+  PutList(out, "group", c.group);
+  Put(out, "container_image", c.image);
   for (const auto* hooks : {&s.post_start, &s.pre_stop}) {
     Put(out, hooks == &s.post_start ? "post_start" : "pre_stop",
         static_cast<long long>(hooks->size()));

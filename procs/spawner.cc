@@ -25,6 +25,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "procs/container_setup.h"
 #include "procs/file_limit.h"
 #include "procs/listen_env.h"
 #include "procs/spawn_slots.h"
@@ -58,6 +59,7 @@ struct ChildSetup {
   int stdout_fd = -1;
   int stderr_fd = -1;
   int cgroup_procs_fd = -1;
+  ContainerSetup* container = nullptr;  // a private mount namespace, or none
   // Socket activation: the slots holding the listening sockets, in order (they become 3, 4,
   // ...), and the LISTEN_PID= entry of envp, whose digits the child writes (only it knows its
   // pid: the pid of the exec'd process, which is what LISTEN_PID must name).
@@ -99,6 +101,11 @@ struct ChildSetup {
     if (listen_count > 0 && !PassListenFds()) return;
     if (file_limit != nullptr && setrlimit(RLIMIT_NOFILE, file_limit) != 0)
       return Fail("setrlimit RLIMIT_NOFILE");
+    // Before the credentials drop, which would take the capabilities mount(2) needs.
+    if (container != nullptr) {
+      container->Enter();
+      if (container->failed_step() != nullptr) return Fail(container->failed_step());
+    }
     if (credentials != nullptr) {
       if (setgroups(credentials->groups.size(), credentials->groups.data()) != 0)
         return Fail(setgroups_step.c_str());
@@ -118,6 +125,11 @@ struct ChildSetup {
         fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     // Our argv (argv[0] as the user wrote it) and environment.
+    if (container != nullptr) {
+      // argv[0] is looked up inside the new root, where the parent cannot look.
+      container->Exec(argv.data(), envp.data());
+      return Fail(container->failed_step());
+    }
     execve(exe.c_str(), argv.data(), envp.data());
     Fail(exec_step.c_str());
   }
@@ -236,14 +248,24 @@ base::Result<std::string> ResolveExecutable(const std::string& argv0, const std:
 
 base::Result<SpawnedChild> Spawn(const SpawnSpec& spec) {
   if (spec.argv.empty()) return base::Error{"spawn: empty command"};
-  auto exe = ResolveExecutable(spec.argv[0], PathFromEnv(spec.env), spec.working_dir);
-  if (!exe.ok()) return exe.error();
-
   ChildSetup setup;
-  setup.exe = exe.value();
+  std::unique_ptr<ContainerSetup> container;
+  if (spec.container) {
+    // Paths are the container's: the executable and the directory are found by the child.
+    auto prepared = ContainerSetup::Prepare(*spec.container, spec.argv[0], PathFromEnv(spec.env),
+                                            spec.working_dir);
+    if (!prepared.ok()) return base::Error{"spawn: " + prepared.error().message};
+    container = std::move(prepared.value());
+    setup.container = container.get();
+    setup.exe = spec.argv[0];
+  } else {
+    auto exe = ResolveExecutable(spec.argv[0], PathFromEnv(spec.env), spec.working_dir);
+    if (!exe.ok()) return exe.error();
+    setup.exe = exe.value();
+  }
   DescribeSteps(spec, setup);
   // Checked here too because a missing directory is the common case and needs no fork.
-  if (!spec.working_dir.empty()) {
+  if (!spec.working_dir.empty() && !spec.container) {
     struct stat st {};
     if (stat(spec.working_dir.c_str(), &st) != 0)
       return base::Error{base::ErrnoMessage("spawn: " + setup.chdir_step, errno)};

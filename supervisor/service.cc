@@ -10,6 +10,7 @@
 #include "procs/children.h"
 #include "procs/spawner.h"
 #include "supervisor/service_sockets.h"
+#include "supervisor/container_files.h"
 #include "supervisor/spawn_spec_builder.h"
 
 namespace stackvisor::supervisor {
@@ -79,6 +80,20 @@ procs::SpawnSpec Service::BuildSpec(const SpawnOverrides& overrides) const {
     spec.env.push_back("NOTIFY_SOCKET=" + context_.notify->socket_address());
   }
   if (cgroup_ != nullptr) spec.cgroup_procs = cgroup_->procs_path();
+  if (spec.container)
+    AddGeneratedFiles(*config_, ContainerFilesDir(context_.container_files_dir), *spec.container);
+  return spec;
+}
+
+base::Result<procs::SpawnSpec> Service::BuildContainerSpec(const SpawnOverrides& overrides) const {
+  procs::SpawnSpec spec = BuildSpec(overrides);
+  if (spec.container) {
+    // Directories and generated files exist before the child binds them; hooks and probes,
+    // which run while the process does, bind the same files.
+    auto prepared = PrepareContainerFiles(*config_, ContainerFilesDir(context_.container_files_dir),
+                                          geteuid() == 0);
+    if (!prepared.ok()) return prepared.error();
+  }
   return spec;
 }
 
@@ -121,7 +136,9 @@ base::Result<pid_t> Service::Spawn() {
     config_ = std::exchange(pending_, nullptr);
     MakeProber();
   }
-  procs::SpawnSpec spec = BuildSpec();
+  auto built = BuildContainerSpec();
+  if (!built.ok()) return built.error();
+  procs::SpawnSpec spec = std::move(built.value());
   if (!config_->sockets.empty() && context_.sockets != nullptr) {
     // Open since `up` began unless the service was down for good (then closed): reopened here.
     auto sockets = context_.sockets->Ensure(*config_);

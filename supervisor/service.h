@@ -46,6 +46,7 @@ struct ServiceContext {
   std::function<void(Service&)> request_sweep;    // asks for its SweepRuns at a safe point
   procs::Containment* containment = nullptr;      // a service's cgroup is found here by name
   ServiceSockets* sockets = nullptr;  // socket activation: null when no service has sockets
+  std::string container_files_dir;    // generated /etc files of container views
 };
 
 /// Service owns everything one service has at run time: the pid of its current process, the
@@ -104,6 +105,7 @@ class Service {
   struct Run;  // one process: pid, pipes, log streams
 
   procs::SpawnSpec BuildSpec(const SpawnOverrides& overrides = {}) const;
+  base::Result<procs::SpawnSpec> BuildContainerSpec(const SpawnOverrides& overrides = {}) const;
   procs::SpawnSpec HookSpec(const config::Hook& hook) const;
   std::unique_ptr<healthcheck::ActiveProbe> MakeActiveProbe();
   void MakeProber();

@@ -13,6 +13,26 @@ void SetEntry(std::map<std::string, std::string>& env, const std::string& entry)
 
 }  // namespace
 
+procs::ContainerSpec BuildContainerSpec(const config::ContainerView& view, bool root) {
+  procs::ContainerSpec spec;
+  spec.user_namespace = !root;
+  spec.hostname = view.hostname;
+  for (const config::Mount& m : view.mounts) {
+    procs::MountSpec out;
+    out.source = m.source;
+    out.target = m.target;
+    out.read_only = m.read_only;
+    out.options = m.tmpfs_options;
+    switch (m.kind) {
+      case config::Mount::Kind::kTmpfs: out.kind = procs::MountSpec::Kind::kTmpfs; break;
+      case config::Mount::Kind::kSymlink: out.kind = procs::MountSpec::Kind::kSymlink; break;
+      default: out.kind = procs::MountSpec::Kind::kBind;  // a volume is its directory
+    }
+    spec.mounts.push_back(std::move(out));
+  }
+  return spec;
+}
+
 procs::SpawnSpec BuildSpawnSpec(const config::Service& service,
                                 const std::vector<std::string>& base_environment,
                                 bool drop_privileges, const SpawnOverrides& overrides) {
@@ -35,6 +55,7 @@ procs::SpawnSpec BuildSpawnSpec(const config::Service& service,
   for (const auto& [key, value] : env) spec.env.push_back(key + "=" + value);
   spec.argv = overrides.argv ? *overrides.argv : service.argv;
   spec.working_dir = overrides.working_dir ? *overrides.working_dir : service.working_dir;
+  if (service.container.enabled) spec.container = BuildContainerSpec(service.container, drop_privileges);
   return spec;
 }
 

@@ -22,6 +22,11 @@ struct SpawnOverrides {
 /// user when dropping privileges, then its own `environment`, then the overrides), argv, working
 /// dir and credentials. Pure: `drop_privileges` says whether the caller runs as root (only root
 /// can switch users); the notify socket and the cgroup are the caller's to add.
+/// The child's private view of a service's container view (a volume is a bind of its
+/// directory); `root`: stackvisor runs as root, otherwise through a user namespace. The
+/// generated /etc files are added by PrepareContainerFiles (supervisor/container_files.h).
+procs::ContainerSpec BuildContainerSpec(const config::ContainerView& view, bool root);
+
 procs::SpawnSpec BuildSpawnSpec(const config::Service& service,
                                 const std::vector<std::string>& base_environment,
                                 bool drop_privileges, const SpawnOverrides& overrides = {});

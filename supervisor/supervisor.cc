@@ -96,6 +96,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   };
   context_.containment = options_.containment;
   context_.sockets = options_.sockets;
+  context_.container_files_dir = options_.container_files_dir;
   all_contained_ = options_.containment != nullptr && options_.containment->active();
   if (all_contained_) {
     for (const auto& svc : definitions_) {

@@ -50,6 +50,9 @@ struct SupervisorOptions {
   // (SIGHUP, the API, `up` again) loads the same files the same way; nullopt: no reload.
   std::optional<config::LoadOptions> load;
   ServiceSockets* sockets = nullptr;  // socket activation; opened by the caller (OpenAll)
+  // Where the generated /etc/hosts, passwd and group of container views are written (the
+  // stack's runtime directory/container); empty: a private temporary directory.
+  std::string container_files_dir;
 };
 
 /// What a reload did, or would do (dry run), or why it did nothing.

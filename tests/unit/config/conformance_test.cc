@@ -92,7 +92,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
   c:
     command: run
     image: x
-    container_name: c
+    mac_address: c
   d:
     command: run
     image: x
@@ -106,7 +106,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
         "inline.yaml:4:5: warning: services.*.image: ignored in 5 services (a, b, c and 2 more): "
         "stackvisor runs native processes\n"
         "inline.yaml:5:5: warning: services.a.ports: ignored: stackvisor runs native processes\n"
-        "inline.yaml:12:5: warning: services.c.container_name: ignored: stackvisor runs native "
+        "inline.yaml:12:5: warning: services.c.mac_address: ignored: stackvisor runs native "
         "processes\n");
 }
 

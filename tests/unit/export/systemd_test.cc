@@ -79,7 +79,8 @@ TEST_CASE("The loader keeps image, ports and volumes (short and long syntax) for
       "services:\n  db:\n    command: x\n    image: postgres:15\n"
       "    ports: ['5432', {target: 80, published: 8080, protocol: tcp}]\n"
       "    volumes: [data:/var/lib/data, {type: volume, source: logs, target: /logs}]\n"
-      "    labels: {a: b}\n");
+      "    labels: {a: b}\n"
+      "volumes: {data: {}, logs: {}}\n");
   const auto& e = m.services[0].engine;
   CHECK(e.image == "postgres:15");
   CHECK(e.ports == Words{"5432", "8080:80/tcp"});
