@@ -20,6 +20,7 @@
 #include "procs/containment.h"
 #include "procs/guardian.h"
 #include "procs/pid_namespace.h"
+#include "supervisor/port_preflight.h"
 #include "supervisor/supervisor.h"
 #include "watch/watcher.h"
 
@@ -130,6 +131,17 @@ watch::WatchOptions WatchOptionsFromEnv() {
   return options;
 }
 
+// A port in use, or one the user may not bind, stops `up` before anything starts: with no
+// network namespace it would otherwise be one service failing after the others began.
+bool PortsAreFree(const config::Manifest& manifest) {
+  const auto problems = supervisor::CheckPorts(manifest.services, geteuid());
+  for (const auto& p : problems) std::cerr << "stackvisor: " << supervisor::FormatPortProblem(p) << "\n";
+  if (problems.empty()) return true;
+  std::cerr << "stackvisor: " << (problems.size() == 1 ? "a port" : "ports")
+            << " cannot be bound; nothing was started\n";
+  return false;
+}
+
 bool HasWatchRules(const config::Manifest& manifest) {
   for (const auto& service : manifest.services)
     if (!service.watch.empty()) return true;
@@ -195,6 +207,7 @@ int RunUp(const Invocation& inv) {
               << "\nnothing was started\n";
     return 2;
   }
+  if (!PortsAreFree(*manifest)) return 1;
   options.load = inv.load;  // SIGHUP and the API reload the same files the same way
   StartupReporter reporter;
   if (detach) {

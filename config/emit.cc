@@ -7,6 +7,7 @@
 
 #include "config/duration.h"
 #include "config/loader.h"
+#include "config/port_spec.h"
 #include "config/signals.h"
 
 namespace stackvisor::config {
@@ -253,7 +254,12 @@ void EmitService(Writer& w, const Service& s) {
   EmitHooks(w, "pre_stop", s.pre_stop);
   // Kept for `stackvisor export`; other container keys are only named in s.engine.ignored.
   if (!s.engine.image.empty()) w.Line(2, "image: " + Quote(s.engine.image));
-  if (!s.engine.ports.empty()) w.List(2, "ports", s.engine.ports);
+  // Every port the service binds (the image's, `ports:`, `expose:`), in the short syntax.
+  if (!s.ports.empty()) {
+    std::vector<std::string> ports;
+    for (const Port& p : s.ports) ports.push_back(FormatPort(p));
+    w.List(2, "ports", ports);
+  }
   if (!s.engine.volumes.empty()) w.List(2, "volumes", s.engine.volumes);
   EmitDevelop(w, s);
   EmitExtras(w, s);

@@ -15,6 +15,24 @@ void Rebase(Node& node, const std::string& dir) {
   if (node.value.size() > 1 && node.value.back() == '/') node.value.pop_back();
 }
 
+// A volume's source is a host path only when it starts with '.', '/' or '~' ("name:/path" is a
+// named volume); of those only a '.' one is relative to the file's directory.
+bool RelativeSource(const std::string& source) {
+  return !source.empty() && source.front() == '.';
+}
+
+void RebaseVolume(Node& item, const std::string& dir) {
+  if (item.IsScalar()) {
+    const size_t colon = item.value.find(':');
+    if (colon == std::string::npos || !RelativeSource(item.value.substr(0, colon))) return;
+    Node source = Scalar(item.value.substr(0, colon), item.pos);
+    Rebase(source, dir);
+    item.value = source.value + item.value.substr(colon);
+  } else if (Node* source = item.IsMap() ? item.Get("source") : nullptr) {
+    if (source->IsScalar() && RelativeSource(source->value)) Rebase(*source, dir);
+  }
+}
+
 }  // namespace
 
 Node ReadTree(const std::string& absolute, const std::string& shown, const Variables& vars,
@@ -42,6 +60,8 @@ void RebaseServicePaths(Node& service, const std::string& dir) {
     }
   }
   if (Node* wd = service.Get("working_dir")) Rebase(*wd, dir);
+  if (Node* volumes = service.Get("volumes"))
+    for (Node& item : volumes->items) RebaseVolume(item, dir);
   if (Node* extends = service.Get("extends"); extends && extends->IsMap())
     if (Node* file = extends->Get("file")) Rebase(*file, dir);
   if (Node* extra = service.Get("x-stackvisor")) RebaseServicePaths(*extra, dir);

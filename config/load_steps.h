@@ -9,6 +9,7 @@
 
 #include "config/interpolate.h"
 #include "config/loader.h"
+#include "config/replicas.h"
 #include "config/report.h"
 #include "config/tree.h"
 
@@ -46,7 +47,8 @@ Node ReadTree(const std::string& absolute, const std::string& shown, const Varia
               Reporter& r);
 
 /// RebaseServicePaths makes the host paths of a service read from another directory
-/// (env_file, working_dir, extends.file, also under x-stackvisor) absolute against dir, so
+/// (env_file, working_dir, extends.file, the bind sources of volumes that start with '.', also
+/// under x-stackvisor) absolute against dir, so
 /// they keep meaning the same files once the service is merged into the main model.
 void RebaseServicePaths(Node& service, const std::string& dir);
 
@@ -133,6 +135,14 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
 /// FinishContainerViews, once replicas are expanded: every enabled view gets the stack's names
 /// as /etc/hosts lines (127.0.0.1), its host name, and its anonymous volumes' directories.
 void FinishContainerViews(std::vector<Service>& services, const ContainerNames& names);
+
+/// ApplyPorts fills each draft's Service::ports from its tree's `ports:` and `expose:` (in
+/// `services`), merged by container port and protocol with the ports already there (an
+/// image's defaults), then reports the binds that would clash at start: two active services on
+/// one port and protocol with overlapping host addresses, and a service of several replicas
+/// with a port no socket of its own shares (`counts`: the replica counts).
+void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
+                const std::map<std::string, ReplicaCount>& counts, Reporter& r);
 
 /// BuildProject turns the merged tree into a Manifest: top-level keys, project name,
 /// x-stackvisor overlays, profiles, every service, dependency checks. The result is only

@@ -226,6 +226,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   CheckDependencies(drafts, r);
   CheckSockets(drafts, r);
   const auto counts = ReplicaCounts(drafts, options, names, r);
+  ApplyPorts(*services, drafts, counts, r);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));
   // After the graph checks, so their messages name the services as written (`web`, not web-2).

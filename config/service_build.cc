@@ -13,7 +13,7 @@ const std::vector<std::string>& ServiceKeys() {
       "command",   "entrypoint",   "environment", "env_file",          "working_dir",
       "user",      "depends_on",   "healthcheck", "restart",           "stop_signal",
       "stop_grace_period", "profiles", "restart_backoff", "x-stackvisor", "extends",
-      "post_start", "pre_stop", "sockets", "develop",
+      "post_start", "pre_stop", "sockets", "develop", "ports", "expose",
   };
   return kKeys;
 }
@@ -24,11 +24,11 @@ const std::vector<std::string>& DockerOnlyKeys() {
       "cgroup_parent", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_period",
       "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
       "credential_spec", "deploy", "device_cgroup_rules", "devices", "dns",
-      "dns_opt", "dns_search", "domainname", "expose", "external_links", "extra_hosts",
+      "dns_opt", "dns_search", "domainname", "external_links", "extra_hosts",
       "gpus", "group_add", "hostname", "image", "init", "ipc", "isolation", "label_file",
       "labels", "links", "logging", "mac_address", "mem_limit", "mem_reservation",
       "mem_swappiness", "memswap_limit", "network_mode", "networks", "oom_kill_disable",
-      "oom_score_adj", "pid", "pids_limit", "platform", "ports", "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
+      "oom_score_adj", "pid", "pids_limit", "platform", "privileged", "pull_policy", "read_only", "runtime", "scale", "secrets", "security_opt",
       "shm_size", "stdin_open", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits",
       "userns_mode", "uts", "volumes", "volumes_from",
       // newer compose-spec keys, about models and plugins rather than processes
@@ -147,6 +147,10 @@ void ServiceBuilder::Key(const MapEntry& entry) {
     Deploy(entry);
   } else if (key == "develop") {
     Develop(value);
+  } else if (key == "ports" || key == "expose") {
+    // Read with the image's default ports by ApplyPorts (service_ports.cc); `ports:` is also
+    // kept as written for `stackvisor export`.
+    if (key == "ports") EngineKey(entry);
   } else if (key.rfind("x-", 0) == 0) {
     // extensions: x-stackvisor was merged over the service already; others are the user's
   } else if (IsDockerOnlyKey(key)) {

@@ -130,6 +130,7 @@ std::string CanonicalText(const Service& s) {
   PutList(out, "container_passwd", v.passwd);
   PutList(out, "container_group", v.group);
   Put(out, "ports", static_cast<long long>(s.ports.size()));
+  Put(out, "ports_bound", static_cast<long long>(s.ports.size()));
   for (const Port& p : s.ports) {
     Put(out, "port", p.port);
     Put(out, "port_protocol", p.protocol);
@@ -156,9 +157,11 @@ std::string ServiceHash(const Service& service) {
 bool SameDefinition(const Service& a, const Service& b) {
   Service moved = b;
   moved.pos = a.pos;
-  // A socket remembers where it was written, for messages; that is not part of what it is.
+  // A socket or port remembers where it was written, for messages; that is not part of what it is.
   for (size_t i = 0; i < moved.sockets.size() && i < a.sockets.size(); ++i)
     moved.sockets[i].pos = a.sockets[i].pos;
+  for (size_t i = 0; i < moved.ports.size() && i < a.ports.size(); ++i)
+    moved.ports[i].pos = a.ports[i].pos;
   // Scaling a group keeps the replicas that stay, as compose keeps their containers: the count
   // they were started with (STACKVISOR_REPLICAS) is not a change of them.
   if (!a.replica_of.empty() && a.replica_of == b.replica_of) {

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "config/port_spec.h"
+
 namespace stackvisor::control {
 namespace {
 
@@ -36,6 +38,23 @@ std::string Fixed(double value, int decimals) {
   return buf;
 }
 
+// As `docker compose ps` shows them: "0.0.0.0:1337->80/tcp, 9000/udp"; "-" for none.
+std::string PortsText(const nlohmann::json& ports) {
+  if (!ports.is_array() || ports.empty()) return "-";
+  std::string out;
+  for (const auto& p : ports) {
+    if (!p.is_object()) continue;
+    config::Port port;
+    port.port = p.value("port", uint16_t{0});
+    port.protocol = p.value("protocol", std::string("tcp"));
+    if (p.contains("published") && p["published"].is_number())
+      port.published = p["published"].get<uint16_t>();
+    if (p.contains("host_ip") && p["host_ip"].is_string()) port.host_ip = p["host_ip"].get<std::string>();
+    out += (out.empty() ? "" : ", ") + config::FormatPortMapping(port);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool ShownByDefault(const nlohmann::json& service) {
@@ -67,7 +86,7 @@ std::string FormatUptime(const nlohmann::json& seconds) {
 
 std::string PsTable(const std::vector<nlohmann::json>& services) {
   std::vector<std::vector<std::string>> rows = {
-      {"SERVICE", "STATE", "HEALTH", "PID", "RESTARTS", "UPTIME", "LAST EXIT"}};
+      {"SERVICE", "STATE", "HEALTH", "PID", "RESTARTS", "UPTIME", "LAST EXIT", "PORTS"}};
   for (const auto& s : services) {
     const std::string health = s.value("health", "none");
     const auto& last = s.contains("last_exit") ? s["last_exit"] : nlohmann::json();
@@ -75,7 +94,8 @@ std::string PsTable(const std::vector<nlohmann::json>& services) {
                     health == "none" ? "-" : health, Text(s.value("pid", nlohmann::json())),
                     Text(s.value("restarts", nlohmann::json(0))),
                     FormatUptime(s.value("uptime_s", nlohmann::json())),
-                    last.is_object() ? Text(last.value("description", nlohmann::json())) : "-"});
+                    last.is_object() ? Text(last.value("description", nlohmann::json())) : "-",
+                    PortsText(s.value("ports", nlohmann::json()))});
   }
   return Table(rows);
 }

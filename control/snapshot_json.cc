@@ -48,6 +48,16 @@ nlohmann::json TextOrNull(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
+nlohmann::json PortsJson(const std::vector<config::Port>& ports) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : ports)
+    out.push_back({{"port", p.port},
+                   {"protocol", p.protocol},
+                   {"published", p.published ? nlohmann::json(*p.published) : nlohmann::json(nullptr)},
+                   {"host_ip", TextOrNull(p.host_ip)}});
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
@@ -69,6 +79,7 @@ nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
       {"stopped_by_request", st.stopped_by_request},
       {"replica_of", TextOrNull(snap.replica_of)},
       {"replica", snap.replica > 0 ? nlohmann::json(snap.replica) : nlohmann::json(nullptr)},
+      {"ports", PortsJson(snap.ports)},
   };
   if (has_process && snap.started_at) {
     // Never negative: the wall clock may have stepped back since the start.
@@ -137,6 +148,18 @@ void ServiceListWriter::Append(std::string& out, const supervisor::ServiceSnapsh
   AppendJsonString(out, snap.name);
   out += ",\"pid\":";
   out += has_process ? std::to_string(st.pid) : "null";
+  out += ",\"ports\":[";
+  for (size_t i = 0; i < snap.ports.size(); ++i) {
+    const config::Port& p = snap.ports[i];
+    out += i > 0 ? ",{\"host_ip\":" : "{\"host_ip\":";
+    text_or_null(p.host_ip);
+    out += ",\"port\":" + std::to_string(p.port) + ",\"protocol\":";
+    AppendJsonString(out, p.protocol);
+    out += ",\"published\":";
+    out += p.published ? std::to_string(*p.published) : "null";
+    out += '}';
+  }
+  out += "]";
   out += ",\"ready_at\":";
   AppendTime(out, snap.ready_at);
   out += ",\"replica\":";

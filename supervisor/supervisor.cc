@@ -7,6 +7,7 @@
 #include <utility>
 #include <spdlog/logger.h>
 
+#include "config/port_spec.h"
 #include "healthcheck/notify_listener.h"
 #include "logmux/mux_sink.h"
 #include "procs/children.h"
@@ -158,6 +159,8 @@ void Supervisor::AddRuntime(size_t i) {
 
 int Supervisor::Run() {
   if (options_.containment != nullptr) Event("containment: " + options_.containment->Describe());
+  for (const auto& service : manifest_.services)
+    if (auto ports = config::DescribeServicePorts(service); !ports.empty()) Event(ports);
   Execute(plan_.Start(base::Now()));
   if (!done_) uv_run(loop_, UV_RUN_DEFAULT);
   logger_->flush();

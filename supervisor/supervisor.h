@@ -75,6 +75,7 @@ struct ServiceSnapshot {
   std::optional<WallTime> last_exit_at;
   std::string replica_of;  // the group of a replica (config::Service::replica_of), else empty
   int replica = 0;         // its index 1..N, else 0
+  std::vector<config::Port> ports;  // what it binds and publishes (config::Service::ports)
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the

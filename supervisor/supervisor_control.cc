@@ -35,6 +35,7 @@ ServiceSnapshot Supervisor::Snapshot(size_t service) const {
     snap.replica = definition(service).replica;
   }
   snap.status = plan_.Status(service);
+  snap.ports = definition(service).ports;
   auto wall = [this](const std::optional<base::TimePoint>& t)
       -> std::optional<ServiceSnapshot::WallTime> {
     if (!t) return std::nullopt;

@@ -85,7 +85,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
   a:
     command: run
     image: x
-    ports: ["80"]
+    ipc: host
   b:
     command: run
     image: x
@@ -105,7 +105,7 @@ TEST_CASE("Load: an ignored key is one warning for all the services that carry i
   CHECK(Text(result) ==
         "inline.yaml:4:5: warning: services.*.image: ignored in 5 services (a, b, c and 2 more): "
         "stackvisor runs native processes\n"
-        "inline.yaml:5:5: warning: services.a.ports: ignored: stackvisor runs native processes\n"
+        "inline.yaml:5:5: warning: services.a.ipc: ignored: stackvisor runs native processes\n"
         "inline.yaml:12:5: warning: services.c.mac_address: ignored: stackvisor runs native "
         "processes\n");
 }
@@ -218,4 +218,18 @@ TEST_CASE("Load: post_start and pre_stop hooks") {
   CHECK(web.post_start[1].environment == Words{"B=2"});
   REQUIRE(web.pre_stop.size() == 1);
   CHECK(web.pre_stop[0].command == Words{"drain"});
+}
+
+TEST_CASE("Load: relative bind sources of volumes follow the extended or included file") {
+  auto result = Load(OptionsIn("rebase"));
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  const std::string dir = DataDir("rebase");
+  const Service& web = *result.manifest->Find("web");
+  CHECK(web.engine.volumes ==
+        Words{dir + "/other/static:/code/static", dir + "/shared:/code/shared:ro",
+              "data:/var/lib/data", "/abs:/abs", "~/cache:/root/.cache", "/only/target",
+              dir + "/other/conf:/etc/conf", "named:/named"});
+  const Service& cache = *result.manifest->Find("cache");
+  CHECK(cache.engine.volumes == Words{dir + "/inc/data:/data", dir + "/inc/extra:/extra"});
 }

@@ -10,13 +10,15 @@ TEST_CASE("ps: the table has compose's columns and dashes for what is absent") {
   std::vector<nlohmann::json> services = {
       nlohmann::json::parse(R"({"name":"web","state":"running","health":"healthy","pid":42,
         "restarts":1,"uptime_s":75.9,"last_exit":{"code":1,"description":"exited with code 1",
-        "at":"x"}})"),
+        "at":"x"},"ports":[{"port":80,"protocol":"tcp","published":1337,"host_ip":null},
+        {"port":53,"protocol":"udp","published":null,"host_ip":null}]})"),
       nlohmann::json::parse(R"({"name":"migrate","state":"completed","health":"none",
         "pid":null,"restarts":0,"uptime_s":null,"last_exit":null})")};
   CHECK(PsTable(services) ==
-        "SERVICE   STATE       HEALTH    PID   RESTARTS   UPTIME   LAST EXIT\n"
-        "web       running     healthy   42    1          1m15s    exited with code 1\n"
-        "migrate   completed   -         -     0          -        -\n");
+        "SERVICE   STATE       HEALTH    PID   RESTARTS   UPTIME   LAST EXIT            PORTS\n"
+        "web       running     healthy   42    1          1m15s    exited with code 1   "
+        "0.0.0.0:1337->80/tcp, 53/udp\n"
+        "migrate   completed   -         -     0          -        -                    -\n");
 }
 
 TEST_CASE("ps: by default completed and stopped services are hidden, failed ones are not") {

@@ -33,7 +33,7 @@ TEST_CASE("control json: a running service with a past exit") {
     "last_exit": {"code": 137, "description": "killed by SIGKILL",
                   "at": "2025-12-01T13:59:59.750Z"},
     "failure": null, "waiting_for": null, "stopped_by_request": false,
-    "replica_of": null, "replica": null})"));
+    "replica_of": null, "replica": null, "ports": []})"));
 }
 
 TEST_CASE("control json: a replica names its group and index") {
@@ -41,7 +41,16 @@ TEST_CASE("control json: a replica names its group and index") {
   snap.name = "web-2";
   snap.replica_of = "web";
   snap.replica = 2;
+  snap.ports.resize(2);
+  snap.ports[0].port = 80;
+  snap.ports[0].published = 1337;
+  snap.ports[1].port = 53;
+  snap.ports[1].protocol = "udp";
+  snap.ports[1].host_ip = "127.0.0.1";
   const auto json = ServiceJson(snap, kT0);
+  CHECK(json["ports"] == nlohmann::json::parse(R"([
+    {"port": 80, "protocol": "tcp", "published": 1337, "host_ip": null},
+    {"port": 53, "protocol": "udp", "published": null, "host_ip": "127.0.0.1"}])"));
   CHECK(json["replica_of"] == "web");
   CHECK(json["replica"] == 2);
   std::string listed;
@@ -64,7 +73,8 @@ TEST_CASE("control json: a waiting service has nulls, not empty strings or -1") 
   CHECK(json["waiting_for"] == "db (healthy)");
   CHECK(json["replica_of"].is_null());
   CHECK(json["replica"].is_null());
-  CHECK(json.size() == 14);
+  CHECK(json["ports"] == nlohmann::json::array());
+  CHECK(json.size() == 15);
 }
 
 TEST_CASE("control json: uptime only while a process runs, never negative") {
