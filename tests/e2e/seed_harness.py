@@ -277,7 +277,3 @@ def main(example, ports, scenario):
         return 1
     log("PASS")
     return 0
-
-
-# stackvisor's own lines ("stackvisor | ..."), where its warnings are.
-EVENT_LINE = re.compile(r"^(?:\S+Z )?stackvisor\s+\|")
