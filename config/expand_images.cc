@@ -51,8 +51,16 @@ void ExpandOne(ServiceDraft& d, const Node& tree, const std::string& path, const
   in.path = path;
   in.at = build ? build : image;
   in.at_path = path + (build ? ".build" : ".image");
+  const bool has_command = tree.Get("command") || tree.Get("entrypoint");
   if (build) {
-    auto built = ReadBuild(*build, in.at_path, d.service.name, context.project_directory, r);
+    // With a command of its own the service ran before without its Dockerfile, and still can:
+    // what is wrong with the Dockerfile is then news, not a reason to refuse it.
+    std::vector<Diagnostic> read;
+    Reporter read_r(read);
+    auto built = ReadBuild(*build, in.at_path, context.project_directory, catalogue, read_r);
+    for (auto& diag : read)
+      if (has_command) diag.severity = Diagnostic::Severity::kWarning;
+    r.diagnostics().insert(r.diagnostics().end(), read.begin(), read.end());
     if (!built) return;
     in.ref = built->from;
     in.layer = std::move(built->layer);
@@ -60,7 +68,6 @@ void ExpandOne(ServiceDraft& d, const Node& tree, const std::string& path, const
     in.ref = ParseImageRef(image->value);
   }
   const Recipe* recipe = catalogue.Find(in.ref.name);
-  const bool has_command = tree.Get("command") || tree.Get("entrypoint");
   if (!recipe && has_command) return;  // the command runs natively, as it always did
   // image: and build: mean something here now: they are not among the keys `up` ignores.
   auto& ignored = d.ignored_keys;
@@ -108,7 +115,7 @@ void ExpandImages(std::vector<ServiceDraft>& drafts, const Node& services, const
       std::vector<Diagnostic> quiet;
       Reporter quiet_r(quiet);
       ExpandOne(d, tree, path, image, build, *catalogue, options, context, quiet_r);
-      if (quiet_r.error_count() > 0 || d.service.argv.empty()) d.active = false;
+      if (HasErrors(quiet) || d.service.argv.empty()) d.active = false;
       continue;
     }
     ExpandOne(d, tree, path, image, build, *catalogue, options, context, r);

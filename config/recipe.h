@@ -73,6 +73,7 @@ struct Recipe {
   std::vector<uint16_t> ports;                // the image's EXPOSE
   std::vector<std::string> port_options;      // "--port", "-p": an argument that moves the port
   std::vector<std::string> volumes;           // the image's VOLUMEs
+  std::vector<std::string> dirs;              // directories the image has (COPY merges into them)
   std::vector<RecipeFile> files;              // files and links the image has
 };
 
@@ -118,21 +119,23 @@ struct ImageLayer {
   std::optional<std::string> stop_signal;
   std::vector<uint16_t> expose;
   std::vector<std::string> volumes;
-  std::vector<Mount> mounts;  // COPY/ADD
+  std::vector<Mount> mounts;               // COPY/ADD
+  std::vector<std::string> removed_paths;  // RUN rm: image files the recipe must not supply
 };
 
-/// ReadBuild reads the Dockerfile of a service's `build:` (a context path, or a
-/// mapping with context, dockerfile, args, target) and returns its base image
-/// and layer; problems are reported at `build`. nullopt when the Dockerfile
-/// cannot be had. Skipped RUN steps are noted once per service (a warning), and
-/// a requirements.txt in the context is checked.
+/// ReadBuild reads the Dockerfile of a service's `build:` (a context path, or a mapping with
+/// context, dockerfile, dockerfile_inline, args, target) and returns its base image and layer,
+/// the COPY/ADD mounts placed by the base recipe's directories; problems are reported at
+/// `build`. nullopt when the Dockerfile cannot be had. Skipped RUN steps are noted once per
+/// service, and what its `pip install` steps name is checked against the host.
 struct BuildImage {
   ImageRef from;
   ImageLayer layer;
 };
+class RecipeCatalogue;
 std::optional<BuildImage> ReadBuild(const Node& build, const std::string& path,
-                                    const std::string& service, const std::string& project_dir,
-                                    Reporter& r);
+                                    const std::string& project_dir,
+                                    const RecipeCatalogue& catalogue, Reporter& r);
 
 /// Where the built-in recipes are: next to the installed binary, else the
 /// source tree's.

@@ -161,6 +161,14 @@ void View(const Recipe& recipe, const RecipeInput& in,
   v.enabled = true;
   v.image = in.ref.written;
   for (const auto& f : recipe.files) {
+    // A Dockerfile's `RUN rm` of an image file (seed 001 removes nginx's default.conf).
+    if (std::find(in.layer.removed_paths.begin(), in.layer.removed_paths.end(), f.target) !=
+        in.layer.removed_paths.end())
+      continue;
+    // A Dockerfile's COPY/ADD onto the same path replaces the image's file (seed 000's nginx).
+    if (std::any_of(in.layer.mounts.begin(), in.layer.mounts.end(),
+                    [&](const Mount& m) { return m.target == f.target; }))
+      continue;
     Mount m;
     m.kind = f.link ? Mount::Kind::kSymlink : Mount::Kind::kBind;
     m.source = SubstituteRecipeVars(f.source, vars);

@@ -14,7 +14,8 @@ const std::vector<std::string> kRecipeKeys = {
     "base",           "images",       "tags",     "tags_help",  "packages",  "binary",
     "binary_version", "requires",     "programs", "entrypoint", "command",   "options_program",
     "environment",    "working_dir",  "user",     "users",      "readiness", "stop_signal",
-    "ports",          "port_options", "volumes",  "files",      "links",
+    "ports",          "port_options", "volumes",  "files",      "links",     "dirs",
+    "start_period",   "stop_grace_period",
 };
 
 bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
@@ -82,6 +83,9 @@ void RecipeReader::Key(const MapEntry& e) {
                               : rc.user) = *s;
   } else if (k == "binary_version") {
     if (auto s = ReadString(v, P(k), r_); s && ValidRegex(v, P(k), r_)) rc.binary_version = *s;
+  } else if (k == "dirs") {
+    if (auto list = ReadStringList(v, P(k), r_))
+      rc.dirs.insert(rc.dirs.end(), list->begin(), list->end());
   } else if (k == "packages" || k == "binary" || k == "port_options" || k == "volumes") {
     auto list = ReadStringList(v, P(k), r_);
     if (!list) return;
