@@ -178,10 +178,14 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
   Volumes volumes(top_volumes, project, context, r);
   ContainerNames names;
   names.volumes_root = volumes.root();
-  for (auto& d : drafts) {
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    ServiceDraft& d = drafts[i];
     if (!d.active) continue;
     Service& s = d.service;
-    const Node* tree = services.Get(s.name);
+    // Drafts are built in the services' order: no lookup by name (9,000 services stay linear).
+    const Node* tree = i < services.entries.size() && services.entries[i].key == s.name
+                           ? &services.entries[i].value
+                           : services.Get(s.name);
     if (tree == nullptr || !tree->IsMap()) continue;
     const std::string path = "services." + s.name;
     ContainerView& view = s.container;
@@ -189,7 +193,7 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
       if (tree->Get(key)) view.enabled = true;
     if (const Node* v = tree->Get("volumes")) ReadMounts(*v, path + ".volumes", false, volumes, view, r);
     if (const Node* t = tree->Get("tmpfs")) ReadMounts(*t, path + ".tmpfs", true, volumes, view, r);
-    auto& own = names.aliases[s.name];
+    std::vector<std::string> own;
     if (!Field(*tree, "hostname").empty()) {
       view.hostname = Field(*tree, "hostname");
       own.push_back(view.hostname);
@@ -199,7 +203,7 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
       for (const auto& n : nets->entries)
         if (n.value.IsMap())
           for (const auto& alias : Scalars(n.value.Get("aliases"))) own.push_back(alias);
-    auto& extra = names.extra[s.name];
+    std::vector<std::string> extra;
     for (const auto& link : Scalars(tree->Get("links"))) {
       const size_t colon = link.find(':');
       extra.push_back("127.0.0.1\t" + (colon == std::string::npos ? link : link.substr(colon + 1)));
@@ -226,20 +230,27 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
         extra.push_back(ip + "\t" + name);
       }
     }
+    if (!own.empty()) names.aliases[s.name] = std::move(own);
+    if (!extra.empty()) names.extra[s.name] = std::move(extra);
   }
   return names;
 }
 
 void FinishContainerViews(std::vector<Service>& services, const ContainerNames& names) {
+  if (std::none_of(services.begin(), services.end(),
+                   [](const Service& s) { return s.container.enabled; }))
+    return;  // the common case: no view, nothing to list
   std::vector<std::string> stack;  // every active service's names, replicas and aliases
+  std::set<std::string> seen;
+  auto add = [&](const std::string& name) {
+    if (seen.insert(name).second) stack.push_back(name);
+  };
   for (const auto& s : services) {
-    stack.push_back(s.name);
-    if (!s.replica_of.empty() && std::find(stack.begin(), stack.end(), s.replica_of) == stack.end())
-      stack.push_back(s.replica_of);
+    add(s.name);
+    if (!s.replica_of.empty()) add(s.replica_of);
     const std::string& key = s.replica_of.empty() ? s.name : s.replica_of;
     if (auto it = names.aliases.find(key); it != names.aliases.end())
-      for (const auto& alias : it->second)
-        if (std::find(stack.begin(), stack.end(), alias) == stack.end()) stack.push_back(alias);
+      for (const auto& alias : it->second) add(alias);
   }
   for (auto& s : services) {
     ContainerView& view = s.container;
@@ -255,8 +266,7 @@ void FinishContainerViews(std::vector<Service>& services, const ContainerNames& 
     }
     std::vector<std::string> lines;
     for (const auto& name : stack) lines.push_back("127.0.0.1\t" + name);
-    if (std::find(stack.begin(), stack.end(), view.hostname) == stack.end())
-      lines.push_back("127.0.0.1\t" + view.hostname);
+    if (!seen.count(view.hostname)) lines.push_back("127.0.0.1\t" + view.hostname);
     if (auto it = names.extra.find(key); it != names.extra.end())
       lines.insert(lines.end(), it->second.begin(), it->second.end());
     view.hosts.insert(view.hosts.end(), lines.begin(), lines.end());

@@ -3,6 +3,7 @@
 // misread (no, on, 1.0, ~), and '$' is doubled since reading the output interpolates again.
 #include <cctype>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "config/duration.h"
@@ -273,6 +274,16 @@ std::string EmitYaml(const Manifest& manifest) {
   w.Line(0, "name: " + Quote(manifest.name));
   w.Line(0, "services:");
   for (const auto& s : manifest.services) EmitService(w, s);
+  // The named volumes the services' `volumes` name, so the output loads again; an external
+  // one is the directory outside the project's own (config/container_view.cc).
+  std::map<std::string, bool> named;
+  for (const auto& s : manifest.services)
+    for (const auto& m : s.container.mounts)
+      if (!m.volume.empty())
+        named[m.volume] = m.source.find("/" + manifest.name + "/volumes/") == std::string::npos;
+  if (!named.empty()) w.Line(0, "volumes:");
+  for (const auto& [name, external] : named)
+    w.Line(1, Key(name) + (external ? ": {external: true}" : ": {}"));
   return w.str();
 }
 
