@@ -86,6 +86,7 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   s.alive = true;
   s.spawn_pending = false;
   s.ever_started = true;
+  if (Def(index).post_start.empty()) s.post_start_done = true;
   s.ran = true;
   s.healthy_this_run = false;
   s.started_at = now;
@@ -99,6 +100,15 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   // or (detached) the failure of a required dependency.
   if (stopping_ || s.fail_on_exit || (s.stop_marked && s.stop_waits == 0)) StopOne(index);
   Changed(index);
+  return Take();
+}
+
+std::vector<Action> Plan::OnPostStartDone(size_t index, base::TimePoint now) {
+  now_ = now;
+  State& s = states_[index];
+  if (!s.alive || s.post_start_done) return Take();
+  s.post_start_done = true;
+  Changed(index);  // its dependents' conditions may hold now
   return Take();
 }
 

@@ -151,6 +151,10 @@ class Plan {
   std::vector<Action> OnExited(size_t service, bool success, int code, const std::string& what,
                                base::TimePoint now);
   std::vector<Action> OnTimer(size_t service, TimerKind timer, base::TimePoint now);
+  /// The post_start hooks of the service's current process all exited 0. Until then its
+  /// dependents do not count it as started (or healthy): compose starts a dependent once its
+  /// dependency's post_start ran. A failed hook kills the process instead (an exit).
+  std::vector<Action> OnPostStartDone(size_t service, base::TimePoint now);
   /// Stops the whole stack (a signal, `down`); grace, when given, replaces every service's
   /// stop_grace_period for this stop.
   std::vector<Action> OnStopRequested(const std::string& reason, base::TimePoint now,
@@ -212,6 +216,7 @@ class Plan {
     bool alive = false;          // a process of this service exists and was not reaped
     bool spawn_pending = false;  // Spawn emitted, OnSpawned/OnSpawnFailed not yet received
     bool ever_started = false;   // in this run of it (a start on request begins a new one)
+    bool post_start_done = false;  // in this run: its post_start hooks ended (or it has none)
     bool ran = false;            // a process of it ever started: Status() has a started_at
     bool ever_healthy = false;
     bool healthy_this_run = false;  // since the current process started

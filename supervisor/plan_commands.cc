@@ -77,6 +77,7 @@ void Plan::Reactivate(size_t index) {
   Undown(index);
   s.phase = Phase::kWaiting;
   s.ever_started = false;
+  s.post_start_done = false;
   s.ever_healthy = false;
   s.healthy_this_run = false;
   s.never_healthy = false;

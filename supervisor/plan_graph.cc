@@ -121,10 +121,12 @@ std::optional<bool> Plan::Condition(const Edge& edge, std::string* why) {
   };
   switch (edge.dep->condition) {
     case DependCondition::kStarted:
-      if (dep.ever_started) return true;
+      // Started once its post_start hooks ran; one that ended before they did started too.
+      if (dep.ever_started && (dep.post_start_done || (terminal && dep.phase != Phase::kFailed)))
+        return true;
       break;
     case DependCondition::kHealthy:
-      if (dep.ever_healthy) return true;
+      if (dep.ever_healthy && dep.post_start_done) return true;
       if (dep.never_healthy) {
         *why = "dependency " + name + " never became healthy";
         return false;

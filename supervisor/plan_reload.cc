@@ -105,6 +105,7 @@ void Plan::Redefine(size_t index, const config::Service* def) {
     // Its dependents' conditions are about the new process: a dependent restarted in the same
     // reload whose old process exits first must wait for it, not for the old one's start.
     s.ever_started = false;
+    s.post_start_done = false;
     s.ever_healthy = false;
     Log(index, "definition changed: restarting");
     StopOne(index);  // with the old definition's stop_signal and grace, before the swap

@@ -203,7 +203,11 @@ base::Result<pid_t> Service::Spawn() {
     hooks_.Run("post_start", config_->post_start,
                [this](const config::Hook& hook) { return HookSpec(hook); },
                [this, pid](const std::string& failure) {
-                 if (failure.empty() || pid != pid_) return;
+                 if (pid != pid_) return;
+                 if (failure.empty()) {
+                   if (callbacks_.on_post_start_done) callbacks_.on_post_start_done();
+                   return;
+                 }
                  // As compose fails the container's start: the process goes, and the restart
                  // policy decides what follows.
                  callbacks_.on_event(failure + "; killing the service's process");

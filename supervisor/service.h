@@ -61,6 +61,7 @@ class Service {
     std::function<void(healthcheck::Prober::Event, const std::string&)> on_probe;
     std::function<void(TimerKind)> on_timer;
     std::function<void(const std::string&)> on_event;  // a line for stackvisor's own log
+    std::function<void()> on_post_start_done;  // every post_start hook of the process exited 0
   };
 
   Service(ServiceContext& context, const config::Service& config, int log_source,

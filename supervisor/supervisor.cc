@@ -150,6 +150,9 @@ void Supervisor::AddRuntime(size_t i) {
   callbacks.on_timer = [this, i](TimerKind timer) {
     Execute(plan_.OnTimer(i, timer, base::Now()));
   };
+  callbacks.on_post_start_done = [this, i] {
+    Execute(plan_.OnPostStartDone(i, base::Now()));
+  };
   callbacks.on_event = [this, i](const std::string& text) {
     Event(definition(i).name + ": " + text);
   };

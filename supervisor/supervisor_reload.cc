@@ -2,9 +2,12 @@
 // `up` against a running project). The diff is pure (reload_plan.h), the state changes go
 // through the Plan; this file loads, keeps the definitions alive and makes the runtime
 // objects (log source, cgroup, Service) of the services that are new.
+#include <unistd.h>
+
 #include <algorithm>
 #include <unordered_map>
 
+#include "supervisor/port_preflight.h"
 #include "supervisor/supervisor.h"
 
 namespace stackvisor::supervisor {
@@ -22,6 +25,29 @@ void Select(const std::vector<std::string>& names, config::Manifest& manifest) {
   for (const auto& name : keep) wanted.emplace(name, true);
   std::erase_if(manifest.services,
                 [&wanted](const config::Service& svc) { return wanted.count(svc.name) == 0; });
+}
+
+// The new services' ports as `up` checks them, when no running service has that port (it may
+// be the one the edit stops or restarts, which frees it): "" when they can all be bound.
+std::string PortsOfNewServices(const std::vector<const config::Service*>& current,
+                               const config::Manifest& next, const std::vector<ReloadEntry>& plan) {
+  std::vector<config::Service> added;
+  for (const ReloadEntry& entry : plan) {
+    if (entry.action != ReloadAction::kStart) continue;
+    config::Service svc = *next.Find(entry.service);
+    std::erase_if(svc.ports, [&current](const config::Port& p) {
+      return std::any_of(current.begin(), current.end(), [&p](const config::Service* s) {
+        return std::any_of(s->ports.begin(), s->ports.end(), [&p](const config::Port& q) {
+          return q.port == p.port && q.protocol == p.protocol;
+        });
+      });
+    });
+    if (!svc.ports.empty()) added.push_back(std::move(svc));
+  }
+  std::string out;
+  for (const auto& problem : CheckPorts(added, geteuid()))
+    out += (out.empty() ? "" : "; ") + FormatPortProblem(problem);
+  return out;
 }
 
 }  // namespace
@@ -62,6 +88,10 @@ ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
     return result;
   }
   result.plan = PlanReload(Current(), next, options);
+  if (auto ports = PortsOfNewServices(Current(), next, result.plan); !ports.empty()) {
+    result.error = ports + "; nothing was changed";
+    return result;
+  }
   result.ok = true;
   if (dry_run) return result;
   options_.load->scale = load.scale;  // a later reload keeps the replicas asked for

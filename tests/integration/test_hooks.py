@@ -1,6 +1,7 @@
 """Compose lifecycle hooks: post_start runs after the process started, with the service's
 environment, user and directory (plus its own), its output in the service's log; a failing
-post_start kills the process (compose fails the start); pre_stop runs before the stop signal and
+post_start kills the process (compose fails the start); a dependent waits for the post_start
+hooks to end; pre_stop runs before the stop signal and
 the grace period bounds it."""
 import os
 import signal
@@ -44,6 +45,22 @@ class Hooks(unittest.TestCase):
             self.assertNotEqual(st.wait_exit(15), 0, st.dump())
             self.assertFalse(os.path.exists(st.path("never")), "a hook after a failed one ran")
             st.assert_no_leftovers()
+
+    def test_dependent_starts_after_post_start_ran(self):
+        # compose: a dependency is started once its post_start hooks ran. The hook takes a
+        # moment on purpose; the dependent records whether the hook's file was there.
+        with h.Stack({
+            "db": {"command": ["sleep", "1000"],
+                   "post_start": [{"command": ["sh", "-c", "sleep 0.5; touch @DIR@/hook-done"]}]},
+            "web": {"command": ["sh", "-c", "if test -e @DIR@/hook-done; then touch @DIR@/after; "
+                                            "else touch @DIR@/before; fi; exec sleep 1000"],
+                    "depends_on": ["db"]},
+        }) as st:
+            h.wait_until(lambda: os.path.exists(st.path("after")) or
+                         os.path.exists(st.path("before")), 15, "web to start")
+            self.assertTrue(os.path.exists(st.path("after")), "web started before db's hook ran")
+            st.signal(signal.SIGTERM)
+            self.assertEqual(st.wait_exit(15), 0, st.dump())
 
     def test_pre_stop_runs_before_the_stop_signal(self):
         # The service records SIGTERM's arrival; the hook writes its mark first and sleeps a

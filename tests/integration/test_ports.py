@@ -1,8 +1,8 @@
 """Ports without a network namespace (issue 12, section 2): a service binds its container port
 on the host, so `up` refuses before anything starts when a port is taken (naming the service,
 the port and the process holding it) or, as an ordinary user, when a port is below
-net.ipv4.ip_unprivileged_port_start; a started stack says what each service binds, and `ps`
-and the API show the ports."""
+net.ipv4.ip_unprivileged_port_start; a reload that adds a service on a taken port changes
+nothing; a started stack says what each service binds, and `ps` and the API show the ports."""
 import os
 import re
 import socket
@@ -12,6 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 from test_control import ControlStack  # noqa: E402
+from test_reload import ReloadStack  # noqa: E402
 
 FOREVER = ["sleep", "100000"]
 
@@ -82,6 +83,32 @@ class Ports(unittest.TestCase):
             header = out.splitlines()[0]
             self.assertIn("PORTS", header)
             self.assertIn(f"0.0.0.0:1337->{port}/tcp", out)
+
+    def test_reload_refuses_a_new_service_on_a_taken_port(self):
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        try:
+            with ReloadStack({"a": {"command": FOREVER}}) as st:
+                st.wait_api()
+                pid = st.running_pid("a")
+                st.rewrite({"a": {"command": FOREVER},
+                            "b": {"command": ["sh", "-c", "touch @DIR@/b-started; exec sleep 100"],
+                                  "ports": [f"{port}:{port}"]}})
+                status, body = st.apply()
+                self.assertEqual(status, 400, body)
+                self.assertIn(f"b: port {port}/tcp is already in use on this host, by pid "
+                              f"{os.getpid()} (", body["error"])
+                self.assertTrue(body["error"].endswith("; nothing was changed"), body["error"])
+                self.assertEqual(st.running_pid("a"), pid)
+                self.assertFalse(os.path.exists(st.path("b-started")))
+                taken.close()
+                status, body = st.apply()
+                self.assertEqual(status, 200, body)
+                h.wait_until(lambda: os.path.exists(st.path("b-started")), 15, "b to start")
+        finally:
+            taken.close()
 
 
 if __name__ == "__main__":

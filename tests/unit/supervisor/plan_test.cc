@@ -313,3 +313,36 @@ TEST_CASE("stop order looks through a completed one-shot: the database outlives 
   auto next = plan.OnExited(2, false, 143, "killed by SIGTERM", clock.now);
   CHECK(Find(next, Action::Kind::kSignal)->service == 0);
 }
+
+TEST_CASE("a dependent starts once its dependency's post_start hooks ran, as compose does") {
+  config::Manifest m;
+  m.services = {Svc("db"), Svc("web", {Dep("db")}),
+                Svc("api", {Dep("db", config::DependCondition::kHealthy)})};
+  config::Hook hook;
+  hook.command = {"/bin/true"};
+  m.services[0].post_start = {hook};
+  m.services[0].healthcheck.kind = config::ProbeKind::kTcp;
+  FakeClock clock;
+  Plan plan(m, {});
+  CHECK(Spawns(plan.Start(clock.now)) == std::vector<size_t>{0});
+  CHECK(Spawns(plan.OnSpawned(0, 100, clock.Advance(5ms))).empty());   // hooks still run
+  CHECK(Spawns(plan.OnHealthy(0, clock.Advance(5ms))).empty());        // healthy, hooks run
+  CHECK(plan.Status(1).waiting_for == "db (started)");
+  CHECK(Spawns(plan.OnPostStartDone(0, clock.Advance(5ms))) == std::vector<size_t>{1, 2});
+  // Once is enough: a restart's hooks do not hold up what already started.
+  CHECK(Spawns(plan.OnPostStartDone(0, clock.Advance(5ms))).empty());
+}
+
+TEST_CASE("a dependency that completes before its post_start hooks ended counts as started") {
+  config::Manifest m;
+  m.services = {Svc("init"), Svc("web", {Dep("init")})};
+  config::Hook hook;
+  hook.command = {"/bin/true"};
+  m.services[0].post_start = {hook};
+  FakeClock clock;
+  Plan plan(m, {});
+  plan.Start(clock.now);
+  CHECK(Spawns(plan.OnSpawned(0, 100, clock.Advance(5ms))).empty());
+  CHECK(Spawns(plan.OnExited(0, true, 0, "exited with code 0", clock.Advance(5ms))) ==
+        std::vector<size_t>{1});
+}
