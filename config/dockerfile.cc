@@ -106,12 +106,11 @@ void Reader::From(const DockerfileInstruction& ins) {
                              [&](const StageState& s) { return s.name == base; });
   if (parent != stages_.end()) {
     stage = *parent;  // FROM <stage>: its ENV, WORKDIR, USER, CMD, files; not its ARGs
-    stage.args.clear();
-    stage.cmd_set = false;
+    stage.StartChild();
   } else {
     stage.image.from = words[0];
     if (base_env_) {
-      for (const auto& [k, v] : base_env_(words[0])) stage.base_env[k] = v;
+      for (const auto& [k, v] : base_env_(words[0])) stage.SetBaseEnv(k, v);
     }
   }
   stage.name = words.size() == 3 ? Lower(words[2]) : "";
@@ -120,7 +119,13 @@ void Reader::From(const DockerfileInstruction& ins) {
 }
 
 void Reader::Arg(const DockerfileInstruction& ins) {
-  DockerVars& scope = stages_.empty() ? global_args_ : stages_.back().args;
+  auto set = [&](const std::string& name, const std::string& value) {
+    if (stages_.empty()) {
+      global_args_[name] = value;
+    } else {
+      stages_.back().SetArg(name, value);
+    }
+  };
   std::vector<std::string> words;
   if (!ExpandWords(ins, stages_.empty() ? global_args_ : stages_.back().Vars(), words)) return;
   for (const std::string& word : words) {
@@ -131,12 +136,12 @@ void Reader::Arg(const DockerfileInstruction& ins) {
       continue;
     }
     if (auto it = build_args_.find(name); it != build_args_.end()) {
-      scope[name] = it->second;  // build.args beat the Dockerfile's default
+      set(name, it->second);  // build.args beat the Dockerfile's default
       consumed_.insert(name);
     } else if (eq != std::string::npos) {
-      scope[name] = word.substr(eq + 1);
+      set(name, word.substr(eq + 1));
     } else if (!stages_.empty() && global_args_.count(name)) {
-      scope[name] = global_args_[name];  // `ARG NAME` in a stage takes the global's value
+      set(name, global_args_[name]);  // `ARG NAME` in a stage takes the global's value
     }
   }
 }

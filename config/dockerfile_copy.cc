@@ -69,7 +69,7 @@ bool ApplyCopy(const DockerfileInstruction& ins, char escape, const std::string&
     return false;
   };
   const bool is_add = ins.keyword == "ADD";
-  const DockerVars vars = stage.Vars();
+  const DockerVars& vars = stage.Vars();
   DockerfileCopy copy;
   copy.is_add = is_add;
   copy.line = ins.line;

@@ -34,16 +34,6 @@ bool Words(const DockerfileInstruction& ins, const DockerVars& vars, char escape
   return true;
 }
 
-void SetEnv(Dockerfile& image, const std::string& key, const std::string& value) {
-  for (auto& [k, v] : image.env) {
-    if (k == key) {
-      v = value;  // Docker replaces the value where the name first appeared
-      return;
-    }
-  }
-  image.env.emplace_back(key, value);
-}
-
 }  // namespace
 
 void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& file,
@@ -52,7 +42,8 @@ void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& 
     diagnostics.push_back({Diagnostic::Severity::kError, file, i.line, i.column, "",
                            i.keyword + ": " + message});
   };
-  const DockerVars vars = stage.Vars();  // every pair of one ENV sees the values before it
+  // Every pair of one ENV sees the values from before it: all are expanded before any is set.
+  const DockerVars& vars = stage.Vars();
   const std::string args = Trim(ins.args);
   const size_t blank = args.find_first_of(" \t");
   const std::string first = args.substr(0, blank);
@@ -65,7 +56,7 @@ void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& 
     }
     auto r = ExpandDockerWord(Trim(args.substr(blank)), vars, escape);
     if (!r.ok()) return Error(ins, r.error().message);
-    SetEnv(stage.image, first, r.value());
+    stage.SetEnv(first, r.value());
     return;
   }
   std::vector<std::string> words;
@@ -76,7 +67,7 @@ void ApplyEnv(const DockerfileInstruction& ins, char escape, const std::string& 
       Error(ins, "expected KEY=value, got " + Quote(word));
       continue;
     }
-    SetEnv(stage.image, word.substr(0, eq), word.substr(eq + 1));
+    stage.SetEnv(word.substr(0, eq), word.substr(eq + 1));
   }
 }
 
@@ -88,6 +79,9 @@ void ApplyExpose(const DockerfileInstruction& ins, char escape, const std::strin
   };
   std::vector<std::string> words;
   if (!Words(ins, stage.Vars(), escape, file, words, diagnostics)) return;
+  // `EXPOSE 1-65535` is legal: a bitmap keeps de-duplication linear.
+  std::vector<bool> seen(65536, false);
+  for (uint16_t p : stage.image.expose) seen[p] = true;
   for (const std::string& word : words) {
     const size_t slash = word.find('/');
     const std::string proto = slash == std::string::npos ? "tcp" : Lower(word.substr(slash + 1));
@@ -105,9 +99,9 @@ void ApplyExpose(const DockerfileInstruction& ins, char escape, const std::strin
       continue;
     }
     for (long p = lo; p <= hi; ++p) {
-      const auto value = static_cast<uint16_t>(p);
-      auto& ports = stage.image.expose;
-      if (std::find(ports.begin(), ports.end(), value) == ports.end()) ports.push_back(value);
+      if (seen[static_cast<size_t>(p)]) continue;
+      seen[static_cast<size_t>(p)] = true;
+      stage.image.expose.push_back(static_cast<uint16_t>(p));
     }
   }
 }

@@ -168,11 +168,13 @@ bool SplitDockerfile(std::string_view text, const std::string& file, DockerfileL
           }
           body.append(l).push_back('\n');
         }
+        ins.heredocs.push_back(std::move(body));
         if (!closed) {
+          // The rest of the file is gone: one error, not one per remaining marker.
           error(ins.line, ins.column, ins.keyword + ": heredoc <<" + m.word +
                                           " is never closed (no line '" + m.word + "')");
+          break;
         }
-        ins.heredocs.push_back(std::move(body));
       }
     }
     ins.args = std::move(args);

@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the Dockerfile reader: the state of one build stage while instructions apply,
 // shared by dockerfile.cc (the instructions) and dockerfile_copy.cc (COPY and ADD).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,9 @@
 
 namespace stackvisor::config::dockerfile_internal {
 
-/// StageState is one FROM's image as it is built up; `FROM <stage>` copies it.
+/// StageState is one FROM's image as it is built up; `FROM <stage>` copies it. The variables
+/// in scope are kept up to date as ARG and ENV apply, so a long Dockerfile costs a lookup per
+/// name rather than a rebuild per instruction.
 struct StageState {
   std::string name;  // lower-cased, as Docker compares stage names; may be empty
   Dockerfile image;
@@ -18,13 +21,40 @@ struct StageState {
   bool cmd_set = false;  // a CMD in this stage (ENTRYPOINT resets only an inherited one)
   DockerVars args;       // ARGs declared in this stage
   DockerVars base_env;   // the FROM image's own environment (its recipe's), inherited
+  std::map<std::string, size_t> env_index;  // name -> position in image.env
 
-  DockerVars Vars() const {
-    DockerVars vars = args;
-    for (const auto& [k, v] : base_env) vars[k] = v;  // an image's ENV beats ARG, as in Docker
-    for (const auto& [k, v] : image.env) vars[k] = v;
-    return vars;
+  const DockerVars& Vars() const { return vars_; }
+
+  // An image's ENV (its own or the base's) beats an ARG of the same name, as in Docker.
+  void SetArg(const std::string& key, const std::string& value) {
+    args[key] = value;
+    if (!env_index.count(key) && !base_env.count(key)) vars_[key] = value;
   }
+  void SetBaseEnv(const std::string& key, const std::string& value) {
+    base_env[key] = value;
+    if (!env_index.count(key)) vars_[key] = value;
+  }
+  // Setting a name again replaces its value where it first appeared, as Docker does.
+  void SetEnv(const std::string& key, const std::string& value) {
+    auto it = env_index.find(key);
+    if (it != env_index.end()) {
+      image.env[it->second].second = value;
+    } else {
+      env_index.emplace(key, image.env.size());
+      image.env.emplace_back(key, value);
+    }
+    vars_[key] = value;
+  }
+  // A new stage FROM this one: same image, no ARGs.
+  void StartChild() {
+    args.clear();
+    cmd_set = false;
+    vars_ = base_env;
+    for (const auto& [k, v] : image.env) vars_[k] = v;
+  }
+
+ private:
+  DockerVars vars_;
 };
 
 /// CleanImagePath makes path absolute against dir and removes ".", ".." and repeated '/'.

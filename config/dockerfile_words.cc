@@ -150,8 +150,12 @@ class Lexer {
       return Fail("unsupported modifier in ${" + name + "...} (only :- - :+ + :? ?)");
     }
     ++i_;
+    // Each nested ${X:-${Y:-...}} recurses: bounded, so no input can exhaust the stack.
+    if (++depth_ > kMaxDepth) return Fail("substitutions nested more than 32 deep");
     Words word;
-    if (!Process('}', false, word)) return false;
+    const bool ok = Process('}', false, word);
+    --depth_;
+    if (!ok) return false;
     const bool set = v && (!colon || !v->empty());
     if (op == '-') {
       value = set ? *v : word.current;
@@ -171,7 +175,9 @@ class Lexer {
   const DockerVars& vars_;
   char escape_;
   size_t i_ = 0;
+  int depth_ = 0;
   std::string error_;
+  static constexpr int kMaxDepth = 32;
 };
 
 }  // namespace

@@ -51,7 +51,11 @@ DockerIgnore::DockerIgnore(std::string_view text) {
       p.exception = true;
       line.remove_prefix(1);
     }
-    p.segments = SplitPath(line);
+    for (std::string& seg : SplitPath(line)) {
+      // "**/**" is "**": collapsing keeps matching polynomial.
+      if (seg == "**" && !p.segments.empty() && p.segments.back() == "**") continue;
+      p.segments.push_back(std::move(seg));
+    }
     if (p.segments.empty()) continue;  // "/" or "." would exclude the context itself
     patterns_.push_back(std::move(p));
   }

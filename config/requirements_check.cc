@@ -88,7 +88,9 @@ class MarkerParser {
     Skip();
     if (i_ < s_.size() && s_[i_] == '(') {
       ++i_;
+      if (++depth_ > 32) return std::nullopt;  // bounded recursion, whatever the input
       auto r = Or();
+      --depth_;
       Skip();
       if (i_ >= s_.size() || s_[i_] != ')') return std::nullopt;
       ++i_;
@@ -125,6 +127,7 @@ class MarkerParser {
   std::string_view s_;
   const MarkerEnvironment& env_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 // Options that change where pip looks, not what it installs.

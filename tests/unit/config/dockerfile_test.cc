@@ -293,3 +293,25 @@ TEST_CASE("Dockerfile: plain mkdir and rm in RUN are recorded; anything else is 
   CHECK(df.skipped[0].first == 5);  // partly understood: still listed as skipped
   CHECK(df.skipped[1] == std::pair<int, std::string>{6, "RUN rm -rf /tmp/*"});
 }
+
+TEST_CASE("Dockerfile: bounded work on hostile input") {
+  // 1 MiB (the read limit) of distinct ENV names: one lookup each, not a rebuild each.
+  std::string text = "FROM x\nENV K0=v\n";
+  int n = 1;
+  while (text.size() < 1024 * 1024) text += "ENV K" + std::to_string(n++) + "=$K0\n";
+  auto df = Parse(text);
+  CHECK(df.env.size() == static_cast<size_t>(n));
+  CHECK(df.env.back().second == "v");
+  // Nested substitutions cannot exhaust the stack.
+  std::string nested = "FROM x\nENV A=";
+  for (int i = 0; i < 100000; ++i) nested += "${X:-";
+  CHECK(Errors(nested + "\n") == "Dockerfile:2:1: error: ENV: substitutions nested more than 32 deep\n");
+  // Every port, twice: de-duplication stays linear.
+  auto ports = Parse("FROM x\nEXPOSE 1-65535 1-65535/udp\n");
+  CHECK(ports.expose.size() == 65535);
+  std::string markers = "FROM x\nRUN cat";
+  for (int i = 0; i < 10000; ++i) markers += " <<E" + std::to_string(i);
+  CHECK(Errors(markers + "\n") == "Dockerfile:2:1: error: RUN: heredoc <<E0 is never closed (no line 'E0')\n");
+  // A dangling continuation at the end of the file.
+  CHECK(Parse("FROM x\nENV A=1 \\").env == Env{{"A", "1"}});
+}
