@@ -157,9 +157,11 @@ class SeedRun:
                 if not c.startswith(str(self.binary))]
         check(not left, f"{what}: processes of the stack left after down: {left}")
         for cg in cgroups:
-            procs = Path(cg) / "cgroup.procs"
-            check(not procs.exists() or not procs.read_text().split(),
-                  f"{what}: processes left in {cg}: {procs.read_text().split()}")
+            try:
+                members = (Path(cg) / "cgroup.procs").read_text().split()
+            except FileNotFoundError:  # removed with the stack: nothing can be in it
+                members = []
+            check(not members, f"{what}: processes left in {cg}: {members}")
         busy = [p for p in ports if port_open(p)]
         check(not busy, f"{what}: ports still accepting connections after down: {busy}")
         return rc
@@ -208,15 +210,30 @@ def check_privileged_refusal(run, port=80, service="nginx"):
     return text
 
 
+def dead_service(up):
+    """Why waiting on the stack is pointless: stackvisor exited, or a service exited and is
+    not being restarted (its last own event is the exit); else None."""
+    reason = up.gone()
+    if reason:
+        return reason
+    last = {}
+    for _, _, svc, msg in up.events():
+        last[svc] = msg
+    dead = [f"{svc}: {msg}" for svc, msg in last.items()
+            if msg.startswith("exited") or msg.startswith("failed")]
+    return ", ".join(dead) or None
+
+
 def wait_http(up, url, accept, timeout):
-    """Polls url until accept(status, headers, body) is truthy (returned)."""
+    """Polls url until accept(status, headers, body) is truthy (returned); fails at once when
+    a service died for good."""
     from stack_harness import http_get
 
     def attempt():
         status, headers, body = http_get(url)
         return accept(status, headers, body)
     return wait_until(f"GET {url}", attempt, timeout, interval=0.25, context=up.tail,
-                      gone=up.gone)
+                      gone=lambda: dead_service(up))
 
 
 def plan():

@@ -42,6 +42,8 @@ def scenario(run):
           f"default site): {status} {body[:300]}")
     status, _, body = http_get(BASE + "/static/fitness/radix.css")
     check(status == 200 and "radix-fitness-static" in body, f"static: {status} {body[:200]}")
+    second = workouts(*http_get(BASE + "/api/workouts"))  # GET / logged one too
+    check(second is not None, "/api/workouts failed after the other checks")
     check(any("gunicorn" in line.lower() for line in up.service_lines("web")),
           "web is not gunicorn (the Dockerfile's CMD):\n" + up.tail())
     # The loader's warning (file:line: warning: ...) before anything starts.
