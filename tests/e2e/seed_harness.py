@@ -287,8 +287,10 @@ def main(example, ports, scenario):
                     if sysctl.original > 80:
                         sysctl.set(80)
                         log(f"[{label}] net.ipv4.ip_unprivileged_port_start=80 for this run")
+                before = len(soft_failures)
                 scenario(run)
-                log(f"[{label}] PASS")
+                if len(soft_failures) == before:
+                    log(f"[{label}] PASS")
             except Failure as exc:
                 failed = run_failed = True
                 log(f"FAIL [{label}]: {exc}")
