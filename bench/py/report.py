@@ -194,6 +194,13 @@ def targets(db):
             row(f"{wl[5:]} services", f"raw shell {stat(shell, 2)} s" if shell else "-",
                 "all running < 1 s, RSS < 32 MB, idle CPU 0 %",
                 f"{stat(r, 2)} s, RSS {stat(rss, 1)} MB, idle CPU {stat(cpu, 3)} %", ok)
+    wl = "cold start to first 200 through nginx"
+    ratio = db.get("seed_cold_start", wl, "seed / hand-written", "ratio")
+    if ratio:
+        seed = db.get("seed_cold_start", wl, "seed 000 compose files", "seconds")
+        hand = db.get("seed_cold_start", wl, "django-channels manifest", "seconds")
+        row("seed 000 from its compose files, cold start", f"hand-written manifest {stat(hand)} s",
+            "<= 1.1 x", f"{stat(seed)} s = {ratio['median']:.2f} x", ratio["median"] <= 1.1)
     return table(["workload", "peer / baseline (same run)", "target", "stackvisor", "verdict"], rows)
 
 

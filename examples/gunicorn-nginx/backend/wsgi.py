@@ -1,0 +1,8 @@
+"""WSGI entry point: `gunicorn backend.wsgi:application` (the Dockerfile's CMD)."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'backend.settings')
+
+application = get_wsgi_application()
