@@ -73,6 +73,9 @@ struct Recipe {
   std::vector<uint16_t> ports;                // the image's EXPOSE
   std::vector<std::string> port_options;      // "--port", "-p": an argument that moves the port
   std::vector<std::string> volumes;           // the image's VOLUMEs
+  // Directories a container starts with empty and the program writes to (/run for a pid file,
+  // nginx's temp paths): a tmpfs each, so the host's are neither needed nor written.
+  std::vector<std::string> tmpfs;
   std::vector<std::string> dirs;              // directories the image has (COPY merges into them)
   std::vector<RecipeFile> files;              // files and links the image has
 };

@@ -188,6 +188,13 @@ void View(const Recipe& recipe, const RecipeInput& in,
     m.pos = recipe.pos;
     v.mounts.push_back(std::move(m));
   }
+  for (const auto& target : recipe.tmpfs) {
+    Mount m;
+    m.kind = Mount::Kind::kTmpfs;
+    m.target = target;
+    m.pos = recipe.pos;
+    v.mounts.push_back(std::move(m));
+  }
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ const std::vector<std::string> kRecipeKeys = {
     "binary_version", "requires",     "programs", "entrypoint", "command",   "options_program",
     "environment",    "working_dir",  "user",     "users",      "readiness", "stop_signal",
     "ports",          "port_options", "volumes",  "files",      "links",     "dirs",
-    "start_period",   "stop_grace_period",
+    "start_period",   "stop_grace_period", "tmpfs",
 };
 
 bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
@@ -86,13 +86,15 @@ void RecipeReader::Key(const MapEntry& e) {
   } else if (k == "dirs") {
     if (auto list = ReadStringList(v, P(k), r_))
       rc.dirs.insert(rc.dirs.end(), list->begin(), list->end());
-  } else if (k == "packages" || k == "binary" || k == "port_options" || k == "volumes") {
+  } else if (k == "packages" || k == "binary" || k == "port_options" || k == "volumes" ||
+             k == "tmpfs") {
     auto list = ReadStringList(v, P(k), r_);
     if (!list) return;
-    if (k == "volumes") {
+    if (k == "volumes" || k == "tmpfs") {
       for (const auto& target : *list)
         if (!IsAbsolute(target)) return r_.Expected(v, P(k), "absolute image paths");
-      rc.volumes.insert(rc.volumes.end(), list->begin(), list->end());
+      auto& into = k == "volumes" ? rc.volumes : rc.tmpfs;
+      into.insert(into.end(), list->begin(), list->end());
       return;
     }
     (k == "packages" ? rc.packages : k == "binary" ? rc.binary : rc.port_options) = *list;

@@ -101,6 +101,13 @@ TEST_CASE("recipe nginx: the image's own config files, logs linked, nginx user m
   CHECK(log->kind == Mount::Kind::kSymlink);
   CHECK(log->source == "/dev/stdout");
   CHECK(MountAt(s, "/var/log/nginx/error.log")->source == "/dev/stderr");
+  // Its pid file and temp paths are scratch space of its own, as in a container.
+  for (const char* scratch : {"/run", "/var/lib/nginx", "/var/cache/nginx"}) {
+    CAPTURE(scratch);
+    const Mount* tmp = MountAt(s, scratch);
+    REQUIRE(tmp != nullptr);
+    CHECK(tmp->kind == Mount::Kind::kTmpfs);
+  }
   REQUIRE(s.container.passwd.size() == 1);
   CHECK(s.container.passwd[0].rfind("nginx:x:", 0) == 0);
   if (::geteuid() == 0) CHECK(s.container.passwd[0].rfind("nginx:x:33:33:", 0) == 0);
@@ -129,7 +136,10 @@ TEST_CASE("recipe postgres: the entrypoint, the host's major version, SIGINT, no
 
 TEST_CASE("recipe postgis: postgres plus the PostGIS init script; both image names") {
   if (!Installed("/usr/lib/postgresql")) return;
-  for (const char* image : {"postgis/postgis:15-3.3", "mdillon/postgis:9.6"}) {
+  // Each image's own name for the script: it decides whether the user's init scripts run
+  // before it (mdillon's postgis.sh sorts after init_*.sh) or after (10_postgis.sh).
+  for (auto [image, script] : {std::pair{"postgis/postgis:15-3.3", "10_postgis.sh"},
+                               std::pair{"mdillon/postgis:9.6", "postgis.sh"}}) {
     CAPTURE(image);
     const auto result = LoadText(std::string("services:\n  db:\n    image: ") + image + "\n");
     if (!result.manifest && Text(result).find("apt-get install postgresql-") != std::string::npos) {
@@ -138,7 +148,7 @@ TEST_CASE("recipe postgis: postgres plus the PostGIS init script; both image nam
     }
     const Service s = Only(result, "db");
     CHECK(s.entrypoint.at(0) == kRecipes + "/postgres/docker-entrypoint.sh");
-    const Mount* init = MountAt(s, "/docker-entrypoint-initdb.d/10_postgis.sh");
+    const Mount* init = MountAt(s, std::string("/docker-entrypoint-initdb.d/") + script);
     REQUIRE(init != nullptr);
     CHECK(init->source == kRecipes + "/postgis/initdb-postgis.sh");
   }
