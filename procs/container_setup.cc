@@ -129,12 +129,9 @@ STACKVISOR_CHILD_CODE void ContainerSetup::Enter() {
   if (!Step(umount2(kOldRoot, MNT_DETACH) == 0, "detach the host's root") ||
       !Step(rmdir(kOldRoot) == 0, "remove the old root's mount point"))
     return;
-  // Nothing more is made in the scaffold: the root itself becomes read-only, as in a container
-  // whose image layers cannot be written outside their volumes.
-  if (!Step(mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                  nullptr) == 0,
-            "remount the scaffold read-only"))
-    return;
+  // The scaffold stays writable, as a container's own layer is: what a program writes into a
+  // directory the view made (a Dockerfile COPY into /tmp, then mktemp there) lands in this
+  // tmpfs, is never seen by the host, and is gone at the next start.
   if (!hostname_.empty() &&
       !Step(sethostname(hostname_.data(), hostname_.size()) == 0, "sethostname"))
     return;

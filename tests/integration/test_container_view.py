@@ -102,6 +102,30 @@ services:
                 self.assertFalse(os.path.exists(target), f"{target} was created on the host")
         self.each_user(body)
 
+    def test_made_directories_are_writable_scratch_not_the_hosts(self):
+        # A container path under a host directory (/tmp here, as seed 000's Dockerfile COPYs into
+        # /tmp) makes that directory part of the view: a program may write next to the mount, as
+        # in a container's own layer, and the host never sees it.
+        name = "sv-" + os.urandom(4).hex()
+        yaml = f"""
+services:
+  web:
+    command: ["sh", "-c", "cat /tmp/{name}/a.txt && d=$(mktemp -d /tmp/{name}-made.XXXX) && echo made-in-tmp; echo x > /tmp/{name}-file && echo wrote-next-to-mount"]
+    volumes: ["./src:/tmp/{name}"]
+"""
+
+        def body(user):
+            st = stack(yaml, user, files={"src/a.txt": "hello-from-src\n"})
+            with st:
+                run_to_end(st)
+                lines = st.service_lines("web")
+                self.assertIn("hello-from-src", lines, st.dump())
+                self.assertIn("made-in-tmp", lines, st.dump())
+                self.assertIn("wrote-next-to-mount", lines, st.dump())
+                left = [e for e in os.listdir("/tmp") if e.startswith(name)]
+                self.assertEqual(left, [], "the view wrote into the host's /tmp")
+        self.each_user(body)
+
     def test_named_volume_persists_and_tmpfs_starts_empty(self):
         yaml = """
 services:
