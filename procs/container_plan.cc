@@ -171,7 +171,7 @@ base::Result<std::vector<ContainerStep>> PlanContainer(const ContainerSpec& spec
   // Pass 2: the scaffolds, parents first (a set orders "/etc" before "/etc/nginx").
   std::vector<ContainerStep> steps;
   for (const auto& dir : scaffolds) {
-    if (dir != "/") steps.push_back({Op::kMkdir, "", dir, "scaffold " + dir});
+    if (dir != "/") steps.push_back({Op::kMkdirLike, kOldRoot + dir, dir, "scaffold " + dir});
     auto entries = fs.List(dir);
     if (!entries.ok()) return base::Error{"scaffold of " + dir + ": " + entries.error().message};
     for (const auto& e : entries.value()) {

@@ -49,6 +49,8 @@ struct ContainerStep {
     kRemountReadOnly, // target's mount made read-only, keeping the flags it is locked with
     kTmpfs,           // a tmpfs at target, source holding its mount data
     kSymlink,         // target -> source
+    kMkdirLike,       // target, with the mode (and, as root, the owner) of source: a scaffold
+                      // of /tmp stays 1777, so a service's user can still write there
   };
   Op op = Op::kMkdir;
   std::string source;

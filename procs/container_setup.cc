@@ -103,6 +103,16 @@ STACKVISOR_CHILD_CODE void ContainerSetup::Enter() {
       case ContainerStep::Op::kMkdir:
         ok = mkdir(target, 0755) == 0 || errno == EEXIST;
         break;
+      case ContainerStep::Op::kMkdirLike: {
+        ok = mkdir(target, 0755) == 0 || errno == EEXIST;
+        struct stat st {};
+        if (ok && stat(s.source.c_str(), &st) == 0) {
+          ok = chmod(target, st.st_mode & 07777) == 0;
+          // In a user namespace only our own ids are mapped: the owner stays ours.
+          if (ok && !user_namespace_) ok = chown(target, st.st_uid, st.st_gid) == 0;
+        }
+        break;
+      }
       case ContainerStep::Op::kTouch: {
         int fd = open(target, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         ok = fd >= 0 || errno == EEXIST;

@@ -110,7 +110,7 @@ services:
         yaml = f"""
 services:
   web:
-    command: ["sh", "-c", "cat /tmp/{name}/a.txt && d=$(mktemp -d /tmp/{name}-made.XXXX) && echo made-in-tmp; echo x > /tmp/{name}-file && echo wrote-next-to-mount"]
+    command: ["sh", "-c", "cat /tmp/{name}/a.txt && d=$(mktemp -d /tmp/{name}-made.XXXX) && echo made-in-tmp; echo x > /tmp/{name}-file && echo wrote-next-to-mount; stat -c mode=%a /tmp"]
     volumes: ["./src:/tmp/{name}"]
 """
 
@@ -122,6 +122,8 @@ services:
                 self.assertIn("hello-from-src", lines, st.dump())
                 self.assertIn("made-in-tmp", lines, st.dump())
                 self.assertIn("wrote-next-to-mount", lines, st.dump())
+                # The scaffold keeps the host directory's mode: any user may still write to /tmp.
+                self.assertIn("mode=1777", lines, st.dump())
                 left = [e for e in os.listdir("/tmp") if e.startswith(name)]
                 self.assertEqual(left, [], "the view wrote into the host's /tmp")
         self.each_user(body)

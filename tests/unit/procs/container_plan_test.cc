@@ -61,7 +61,7 @@ FakeFs Host() {
 
 std::vector<std::string> Describe(const std::vector<ContainerStep>& steps) {
   std::vector<std::string> out;
-  const char* names[] = {"mkdir", "touch", "bind", "ro", "tmpfs", "symlink"};
+  const char* names[] = {"mkdir", "touch", "bind", "ro", "tmpfs", "symlink", "mkdir-like"};
   for (const auto& s : steps)
     out.push_back(std::string(names[int(s.op)]) + " " + (s.source.empty() ? "" : s.source + " ") +
                   s.target);
@@ -93,7 +93,8 @@ TEST_CASE("container plan: a missing directory under a host directory makes that
   const auto steps = Describe(plan.value());
   // /etc is no longer bound whole: its entries are, and nginx/ is made in tmpfs.
   CHECK(std::find(steps.begin(), steps.end(), "bind /.oldroot/etc /etc") == steps.end());
-  const std::vector<std::string> etc = {"mkdir /etc", "touch /etc/hosts",
+  // The scaffold takes the host directory's mode (and owner): /tmp stays 1777.
+  const std::vector<std::string> etc = {"mkdir-like /.oldroot/etc /etc", "touch /etc/hosts",
                                         "bind /.oldroot/etc/hosts /etc/hosts", "mkdir /etc/ssl",
                                         "bind /.oldroot/etc/ssl /etc/ssl"};
   auto at = std::search(steps.begin(), steps.end(), etc.begin(), etc.end());
