@@ -207,6 +207,15 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
     for (const auto& link : Scalars(tree->Get("links"))) {
       const size_t colon = link.find(':');
       extra.push_back("127.0.0.1\t" + (colon == std::string::npos ? link : link.substr(colon + 1)));
+      // A link is also a dependency (compose starts the linked service first and stops it
+      // after): seed 000's channels links redis and must not outlive it at a stop.
+      const std::string target = link.substr(0, colon);
+      const bool declared = std::any_of(s.depends_on.begin(), s.depends_on.end(),
+                                        [&](const Dependency& dep) { return dep.service == target; });
+      if (!declared && target != s.name && services.Get(target) != nullptr) {
+        s.depends_on.push_back(Dependency{target, DependCondition::kStarted, true, false});
+        d.dependency_pos[target] = tree->Get("links")->pos;
+      }
     }
     if (const Node* hosts = tree->Get("extra_hosts")) {
       std::vector<std::pair<std::string, std::string>> pairs;

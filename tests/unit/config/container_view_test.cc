@@ -113,3 +113,25 @@ volumes:
   CHECK(text.find("volume 'ext' is external: it is the directory ") != std::string::npos);
   CHECK(text.find("/volumes/shared, which does not exist") != std::string::npos);
 }
+
+TEST_CASE("links: each linked service is a dependency too, as compose orders start and stop") {
+  const auto result = LoadText(R"(services:
+  redis:
+    command: run
+  cache:
+    command: run
+  channels:
+    command: run
+    links: [redis, "cache:memo"]
+    depends_on:
+      cache: {condition: service_started, restart: true}
+)");
+  REQUIRE_MESSAGE(result.manifest, Text(result));
+  const Service& channels = *result.manifest->Find("channels");
+  REQUIRE(channels.depends_on.size() == 2);
+  CHECK(channels.depends_on[0].service == "cache");
+  CHECK(channels.depends_on[0].restart);  // the declared one is kept as written
+  CHECK(channels.depends_on[1].service == "redis");
+  CHECK(channels.depends_on[1].condition == DependCondition::kStarted);
+  CHECK(StartOrder(*result.manifest).back() == "channels");
+}
