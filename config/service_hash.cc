@@ -144,6 +144,11 @@ bool SameDefinition(const Service& a, const Service& b) {
     moved.sockets[i].pos = a.sockets[i].pos;
   for (size_t i = 0; i < moved.ports.size() && i < a.ports.size(); ++i)
     moved.ports[i].pos = a.ports[i].pos;
+  for (size_t i = 0; i < moved.container.mounts.size() && i < a.container.mounts.size(); ++i)
+    moved.container.mounts[i].pos = a.container.mounts[i].pos;
+  // The other services' names in its /etc/hosts are the stack's, not the service's: adding or
+  // removing one rewrites the file in place (Supervisor::Commit) instead of restarting it.
+  moved.container.hosts = a.container.hosts;
   // Scaling a group keeps the replicas that stay, as compose keeps their containers: the count
   // they were started with (STACKVISOR_REPLICAS) is not a change of them.
   if (!a.replica_of.empty() && a.replica_of == b.replica_of) {

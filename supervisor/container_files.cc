@@ -111,4 +111,18 @@ base::Result<bool> PrepareContainerFiles(const config::Service& service,
   return true;
 }
 
+base::Result<bool> RewriteHostsInPlace(const config::Service& service,
+                                       const std::string& files_dir) {
+  const std::string path = ServiceDir(service, files_dir) + "/hosts";
+  // O_TRUNC on the same inode, no rename: a running process's bind follows the inode.
+  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return base::Error{base::ErrnoMessage(service.name + ": rewrite " + path, errno)};
+  const std::string text = GeneratedFile(ReadHostFile("/etc/hosts"), service.container.hosts);
+  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const int err = errno;
+  close(fd);
+  if (!ok) return base::Error{base::ErrnoMessage(service.name + ": rewrite " + path, err)};
+  return true;
+}
+
 }  // namespace stackvisor::supervisor

@@ -30,4 +30,10 @@ void AddGeneratedFiles(const config::Service& service, const std::string& files_
 base::Result<bool> PrepareContainerFiles(const config::Service& service,
                                          const std::string& files_dir, bool root);
 
+/// RewriteHostsInPlace rewrites a running service's generated /etc/hosts with its (new)
+/// definition's lines, on the same inode, so the process sees a service added to or removed from
+/// the stack by a reload without being restarted.
+base::Result<bool> RewriteHostsInPlace(const config::Service& service,
+                                       const std::string& files_dir);
+
 }  // namespace stackvisor::supervisor

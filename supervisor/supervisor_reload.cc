@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "supervisor/port_preflight.h"
+#include "supervisor/container_files.h"
 #include "supervisor/supervisor.h"
 
 namespace stackvisor::supervisor {
@@ -106,7 +107,19 @@ void Supervisor::Commit(config::Manifest next, const std::vector<ReloadEntry>& p
   Plan::Changes changes;
   for (const ReloadEntry& entry : plan) {
     switch (entry.action) {
-      case ReloadAction::kKeep: break;
+      case ReloadAction::kKeep: {
+        // Only the stack's names may differ (config::SameDefinition): the process keeps running
+        // and its /etc/hosts is rewritten; its next start uses the new definition.
+        const size_t id = *plan_.Find(entry.service);
+        const config::Service& now = *by_name.at(entry.service);
+        if (now.container.enabled && now.container.hosts != definition(id).container.hosts) {
+          services_[id]->Redefine(definitions_.emplace_back(now));
+          if (auto rewritten = RewriteHostsInPlace(now, ContainerFilesDir(options_.container_files_dir));
+              !rewritten.ok())
+            Event(rewritten.error().message);
+        }
+        break;
+      }
       case ReloadAction::kRestart: {
         size_t id = *plan_.Find(entry.service);
         const config::Service* def = &definitions_.emplace_back(*by_name.at(entry.service));

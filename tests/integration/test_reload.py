@@ -115,6 +115,24 @@ class Reload(unittest.TestCase):
             web_start = st.wait_for_line(r"web: started \(pid (?!%d\))" % before["web"])[0]
             self.assertLess(db_start, web_start, st.dump())
 
+    def test_a_new_name_reaches_running_views_without_a_restart(self):
+        # A service with a container view has the stack's names in its /etc/hosts; one added by
+        # an edit is not a change of it: it keeps its pid and resolves the new name.
+        watcher = {"command": ["sh", "-c", "while :; do getent hosts newcomer >/dev/null && "
+                               "echo SEEN-NEWCOMER; sleep 0.1; done"],
+                   "volumes": ["@DIR@:/sv-watcher"]}
+        services = {"watcher": watcher}
+        with ReloadStack(services) as st:
+            st.wait_api()
+            before = st.running_pid("watcher")
+            services["newcomer"] = sleeper("newcomer")
+            st.rewrite(services)
+            status, body = st.apply()
+            self.assertEqual(status, 200, body)
+            self.assertEqual(st.plan(body), {"watcher": "keep", "newcomer": "start"})
+            st.wait_for_line(r"watcher +\| SEEN-NEWCOMER")
+            self.assertEqual(st.service("watcher")["pid"], before)
+
     def test_invalid_edit_is_rejected_whole(self):
         with ReloadStack({"a": sleeper("a"), "b": sleeper("b")}) as st:
             st.wait_api()

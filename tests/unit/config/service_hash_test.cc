@@ -84,3 +84,19 @@ TEST_CASE("service hash: field boundaries cannot be imitated") {
   b.argv = {"a", "b"};
   CHECK(config::ServiceHash(a) != config::ServiceHash(b));
 }
+
+TEST_CASE("SameDefinition: the stack's names in /etc/hosts and where a mount is written are not the service") {
+  const auto a = LoadText("services:\n  web:\n    command: run\n    volumes: [\"./src:/src\"]\n"
+                          "  db:\n    command: run\n");
+  const auto b = LoadText("services:\n  db:\n    command: run\n  cache:\n    command: run\n"
+                          "  web:\n    command: run\n    volumes: [\"./src:/src\"]\n");
+  REQUIRE(a.manifest);
+  REQUIRE(b.manifest);
+  const config::Service& before = *a.manifest->Find("web");
+  const config::Service& after = *b.manifest->Find("web");
+  REQUIRE(before.container.hosts != after.container.hosts);  // cache was added
+  CHECK(config::SameDefinition(before, after));
+  config::Service moved = after;
+  moved.container.mounts[0].target = "/code";
+  CHECK_FALSE(config::SameDefinition(before, moved));
+}
