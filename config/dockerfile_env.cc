@@ -7,17 +7,6 @@
 namespace stackvisor::config::dockerfile_internal {
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 // Words of the instruction, substituted; false (with the error added) when empty or bad.
 bool Words(const DockerfileInstruction& ins, const DockerVars& vars, char escape,
            const std::string& file, std::vector<std::string>& out,

@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the Dockerfile reader: the state of one build stage while instructions apply,
 // shared by dockerfile.cc (the instructions) and dockerfile_copy.cc (COPY and ADD).
+#include <cctype>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,6 +11,19 @@
 #include "config/dockerfile_words.h"
 
 namespace stackvisor::config::dockerfile_internal {
+
+/// Instruction keywords and stage names compare case-insensitively, as Docker does.
+inline std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Without the blanks a Dockerfile allows around values.
+inline std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
 
 /// StageState is one FROM's image as it is built up; `FROM <stage>` copies it. The variables
 /// in scope are kept up to date as ARG and ENV apply, so a long Dockerfile costs a lookup per

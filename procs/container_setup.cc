@@ -16,12 +16,7 @@
 
 #include <cerrno>
 
-// The child runs on a stack ASan never saw (see spawner.cc).
-#if defined(__SANITIZE_ADDRESS__)
-#define STACKVISOR_CHILD_CODE __attribute__((no_sanitize("address")))
-#else
-#define STACKVISOR_CHILD_CODE
-#endif
+#include "procs/child_code.h"
 
 namespace stackvisor::procs {
 namespace {

@@ -25,17 +25,12 @@
 #include <cstring>
 #include <mutex>
 
+#include "procs/child_code.h"
 #include "procs/container_setup.h"
 #include "procs/file_limit.h"
 #include "procs/listen_env.h"
 #include "procs/spawn_slots.h"
 
-// The child runs on a stack ASan never saw: its no-return bookkeeping there would only warn.
-#if defined(__SANITIZE_ADDRESS__)
-#define STACKVISOR_CHILD_CODE __attribute__((no_sanitize("address")))
-#else
-#define STACKVISOR_CHILD_CODE
-#endif
 
 namespace stackvisor::procs {
 namespace {
