@@ -81,6 +81,14 @@ void CheckDependencies(std::vector<ServiceDraft>& drafts, Reporter& r) {
       if (target == by_name.end()) {
         r.Error(pos, path,
                 "unknown service " + Quote(it->service) + DidYouMean(it->service, names));
+      } else if (!target->second->active && it->required &&
+                 target->second->service.profiles.empty()) {
+        // Left out by the image step (its image or build cannot run here: reported there, or
+        // dropped by --ignore-unavailable), not by a profile.
+        r.Error(pos, path,
+                "service " + Quote(it->service) +
+                    " cannot run here (see its image or build): leave " +
+                    Quote(draft.service.name) + " out too, or set required: false");
       } else if (!target->second->active && it->required) {
         const auto& profiles = target->second->service.profiles;
         r.Error(pos, path,

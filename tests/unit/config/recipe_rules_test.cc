@@ -215,3 +215,19 @@ TEST_CASE("recipe: the service hash covers what an image expands to") {
   g.ports[0].port = 8080;
   CHECK(ServiceHash(f) != ServiceHash(g));
 }
+
+TEST_CASE("recipe: a dependency left out by the image step is an error at the dependent, not a crash") {
+  // Found by the manifest fuzzer on a truncated seed 001: the dependency had no profiles, and
+  // the "enable its profile" message read the first of none.
+  LoadOptions options = OptionsIn("");
+  options.ignore_unavailable = true;
+  const auto result = LoadText(
+      "services:\n  admin:\n    image: dpage/pgadmin4\n  web:\n    command: run\n"
+      "    depends_on: [admin]\n",
+      options);
+  INFO(Text(result));
+  CHECK_FALSE(result.manifest);
+  CHECK(Text(result).find("inline.yaml:6:18: error: services.web.depends_on.admin: service "
+                          "'admin' cannot run here (see its image or build): leave 'web' out "
+                          "too, or set required: false") != std::string::npos);
+}
