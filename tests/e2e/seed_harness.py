@@ -110,6 +110,11 @@ class SeedRun:
         if self.run_as:
             self.binary = self.top / "stackvisor"
             shutil.copy2(BIN, self.binary)
+            # The build-tree binary reads the checkout's recipes/, which the user cannot reach
+            # when the checkout is in root's 0700 home (as CI's is): stage them with the binary,
+            # as an install puts them beside it.
+            self.recipes = self.top / "recipes"
+            shutil.copytree(ROOT / "recipes", self.recipes, symlinks=True)
         for path in [self.top, *self.top.rglob("*")]:
             os.lchown(path, self.uid, self.gid)
         env = {k: v for k, v in os.environ.items()
@@ -120,6 +125,8 @@ class SeedRun:
                     "STACKVISOR_STATE_HOME": str(self.state_home),
                     "STACKVISOR_RUNTIME_DIR": str(self.runtime),
                     "SV_SEED_E2E": str(self.top)})
+        if self.run_as:
+            env["STACKVISOR_RECIPES_PATH"] = str(self.recipes)
         self.env = env
         self.ups = []
         self.logs = []

@@ -119,7 +119,11 @@ TEST_CASE("recipe postgres: the entrypoint, the host's major version, SIGINT, no
   const auto result =
       LoadText("services:\n  db:\n    image: postgres:9.6\n    command: [-c, fsync=off]\n");
   const Service s = Only(result, "db");
-  CHECK(s.entrypoint == std::vector<std::string>{kRecipes + "/postgres/docker-entrypoint.sh"});
+  CHECK(s.entrypoint == std::vector<std::string>{"/usr/local/bin/docker-entrypoint.sh"});
+  // Bound there from the recipes, so the postgres user reads it whatever the checkout's parents.
+  const Mount* entry = MountAt(s, "/usr/local/bin/docker-entrypoint.sh");
+  REQUIRE(entry != nullptr);
+  CHECK(entry->source == kRecipes + "/postgres/docker-entrypoint.sh");
   // `-c x` runs as `postgres -c x`: the entrypoint script does that, as the image's does.
   CHECK(s.command == std::vector<std::string>{"-c", "fsync=off"});
   CHECK(s.stop_signal == SIGINT);
@@ -147,7 +151,7 @@ TEST_CASE("recipe postgis: postgres plus the PostGIS init script; both image nam
       return;
     }
     const Service s = Only(result, "db");
-    CHECK(s.entrypoint.at(0) == kRecipes + "/postgres/docker-entrypoint.sh");
+    CHECK(s.entrypoint.at(0) == "/usr/local/bin/docker-entrypoint.sh");
     const Mount* init = MountAt(s, std::string("/docker-entrypoint-initdb.d/") + script);
     REQUIRE(init != nullptr);
     CHECK(init->source == kRecipes + "/postgis/initdb-postgis.sh");
