@@ -38,6 +38,7 @@ HAND = os.path.join(bl.ROOT, "examples", "django-channels")
 SEED_PORTS = [80, 5432, 6379, 8000, 8001]
 HAND_PORTS = {"DB_PORT": 35432, "REDIS_PORT": 36379, "WEB_PORT": 38000, "CHANNELS_PORT": 38001,
               "HTTP_PORT": 38080}
+_PASSWORDS = {}
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -83,7 +84,9 @@ class Stack:
             me = pwd.getpwuid(os.getuid()).pw_name
             env.update({k: str(v) for k, v in HAND_PORTS.items()})
             env.update({"STATE_DIR": state, "DB_OS_USER": "postgres" if os.getuid() == 0 else me,
-                        "POSTGRES_PASSWORD": secrets.token_hex(8),
+                        # One password per state directory: a warm start logs in to the cluster
+                        # the first start made.
+                        "POSTGRES_PASSWORD": _PASSWORDS.setdefault(state, secrets.token_hex(8)),
                         "DJANGO_SECRET_KEY": secrets.token_hex(32)})
             self.url = f"http://127.0.0.1:{HAND_PORTS['HTTP_PORT']}/api/counter"
             self.ports = list(HAND_PORTS.values())
