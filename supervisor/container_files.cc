@@ -29,14 +29,21 @@ base::Result<bool> MakeDirs(const std::string& dir, const std::string& what) {
   return true;
 }
 
-base::Result<bool> WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return base::Error{base::ErrnoMessage("write " + tmp, errno)};
+// Opens path with flags (truncating) and writes text whole; the error names `what` and path.
+base::Result<bool> WriteFile(const std::string& path, int flags, const std::string& text,
+                             const std::string& what) {
+  int fd = open(path.c_str(), flags | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return base::Error{base::ErrnoMessage(what + " " + path, errno)};
   const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const int err = errno;
   close(fd);
-  if (!ok) return base::Error{base::ErrnoMessage("write " + tmp, err)};
+  if (!ok) return base::Error{base::ErrnoMessage(what + " " + path, err)};
+  return true;
+}
+
+base::Result<bool> WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  if (auto written = WriteFile(tmp, O_CREAT, text, "write"); !written.ok()) return written;
   fchmodat(AT_FDCWD, tmp.c_str(), 0644, 0);  // whatever the umask: every user must read it
   if (rename(tmp.c_str(), path.c_str()) != 0)
     return base::Error{base::ErrnoMessage("rename " + tmp, errno)};
@@ -113,16 +120,10 @@ base::Result<bool> PrepareContainerFiles(const config::Service& service,
 
 base::Result<bool> RewriteHostsInPlace(const config::Service& service,
                                        const std::string& files_dir) {
-  const std::string path = ServiceDir(service, files_dir) + "/hosts";
-  // O_TRUNC on the same inode, no rename: a running process's bind follows the inode.
-  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return base::Error{base::ErrnoMessage(service.name + ": rewrite " + path, errno)};
-  const std::string text = GeneratedFile(ReadHostFile("/etc/hosts"), service.container.hosts);
-  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  const int err = errno;
-  close(fd);
-  if (!ok) return base::Error{base::ErrnoMessage(service.name + ": rewrite " + path, err)};
-  return true;
+  // Truncated on the same inode, no rename: a running process's bind follows the inode.
+  return WriteFile(ServiceDir(service, files_dir) + "/hosts", 0,
+                   GeneratedFile(ReadHostFile("/etc/hosts"), service.container.hosts),
+                   service.name + ": rewrite");
 }
 
 }  // namespace stackvisor::supervisor
