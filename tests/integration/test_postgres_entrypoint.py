@@ -186,6 +186,29 @@ while [ ! -e {gate} ]; do sleep 0.05; done
             self.assertTrue(self.query("SELECT postgis_version()")[0].startswith("3."))
             self.stop(st)
 
+    @unittest.skipUnless(os.path.exists(f"/usr/share/postgresql/{pl.PG_MAJOR}/extension/postgis.control"),
+                         "PostGIS is not installed (apt-get install postgresql-15-postgis-3)")
+    def test_postgis_failure_in_one_database_fails_the_init(self):
+        # The script loads template_postgis (in the background) and POSTGRES_DB at once: a
+        # failure in template_postgis alone (a table in the way of postgis's own, which it
+        # inherits from template1; appdb was made before) must still fail the init and leave
+        # no initialised cluster behind.
+        who = pl.AS[-1]
+        self.prepare_for(who)
+        self.init_file("05-in-the-way.sql",
+                       "\\connect template1\nCREATE TABLE spatial_ref_sys(x int);\n")
+        with open(os.path.join(pl.SOURCE, "recipes", "postgis", "initdb-postgis.sh")) as f:
+            self.init_file("10_postgis.sh", f.read(), 0o755)
+        with self.stack(who) as st:
+            # Healthy is the failure, seen at once rather than after the timeout.
+            _, _, m = st.wait_for_line(r"^stackvisor\s+\| db: (healthy|exited with code \d+)", 120)
+            self.assertEqual(m.group(1), "exited with code 1", st.dump())
+            lines = "\n".join(st.service_lines("db"))
+            self.assertIn('relation "spatial_ref_sys" already exists', lines, st.dump())
+            self.assertNotIn("PostgreSQL init process complete", lines, st.dump())
+        self.assertFalse(os.path.exists(os.path.join(self.pgdata, "PG_VERSION")),
+                         "a failed init left an initialised cluster in PGDATA")
+
     @unittest.skipUnless(pl.IS_ROOT, "only root drops to the postgres user")
     def test_pgdata_postgres_cannot_reach_is_refused(self):
         private = os.path.join(self.base, "private")
