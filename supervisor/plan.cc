@@ -145,7 +145,28 @@ std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
   s.health = Health::kHealthy;
   s.phase = Phase::kRunning;
   Changed(index);
+  RestartWaitingDependents(index);
   return Take();
+}
+
+// A dependent waiting out its restart delay exited while this service was not healthy: with a
+// plain depends_on (service_started) that is the usual "connection refused" of an app started
+// next to a database still initialising, and the rest of the delay would only wait for what
+// just happened. It starts again now; its backoff keeps counting, so a dependent that fails
+// for its own reasons still slows down (and the cut happens only on this service's own
+// transitions, which its own backoff paces).
+void Plan::RestartWaitingDependents(size_t index) {
+  if (stopping_) return;
+  for (const DependentEdge& d : dependents_[index]) {
+    State& s = states_[d.service];
+    if (s.phase != Phase::kBackoff || s.removed) continue;
+    Emit(Action::CancelTimer(d.service, TimerKind::kRestart));
+    Log(d.service, "restarting now: " + Def(index).name + " is healthy");
+    s.phase = Phase::kStarting;
+    s.spawn_pending = true;
+    Emit(Action::Spawn(d.service));
+    Changed(d.service);
+  }
 }
 
 std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,

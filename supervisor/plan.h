@@ -144,6 +144,8 @@ class Plan {
   std::vector<Action> Start(base::TimePoint now);
   std::vector<Action> OnSpawned(size_t service, pid_t pid, base::TimePoint now);
   std::vector<Action> OnSpawnFailed(size_t service, const std::string& error, base::TimePoint now);
+  /// Its dependents waiting out a restart delay start again at once (they most likely
+  /// failed because it was not ready yet); their backoff keeps counting.
   std::vector<Action> OnHealthy(size_t service, base::TimePoint now);
   std::vector<Action> OnUnhealthy(size_t service, const std::string& detail, base::TimePoint now);
   std::vector<Action> OnNeverHealthy(size_t service, const std::string& detail,
@@ -309,6 +311,7 @@ class Plan {
   void StopOne(size_t index);
   void BeginStop(const std::string& reason, int exit_code);
   void AfterExit(size_t index, bool success, int code, base::TimePoint now);
+  void RestartWaitingDependents(size_t index);
   void CheckAllReady();
   void CheckFinished();
   bool Terminal(size_t index) const;

@@ -144,6 +144,42 @@ TEST_CASE("restart backoff doubles from 100 ms, is capped, and resets after a lo
   CHECK(Logged(late, "web: restarting in 100 ms (restart 6)"));
 }
 
+TEST_CASE("a dependent in restart backoff starts again at once when its dependency turns healthy") {
+  // web (plain depends_on: started) fails while db initialises; when db becomes healthy the
+  // rest of web's delay would wait for nothing.
+  config::Manifest m;
+  m.services = {Svc("db"), Svc("web", {Dep("db")}), Svc("other")};
+  m.services[0].healthcheck.kind = config::ProbeKind::kExec;
+  m.services[1].restart.mode = config::RestartMode::kOnFailure;
+  m.services[2].restart.mode = config::RestartMode::kOnFailure;
+  Plan plan(m, {});
+  FakeClock clock;
+  plan.Start(clock.now);
+  plan.OnSpawned(0, 10, clock.now);
+  plan.OnSpawned(1, 11, clock.now);
+  plan.OnSpawned(2, 12, clock.now);
+  plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
+  plan.OnSpawned(1, 13, clock.Advance(100ms));  // restart 1, after 100 ms
+  auto second = plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
+  CHECK(Find(second, Action::Kind::kStartTimer)->delay == 200ms);
+  plan.OnExited(2, false, 1, "exited with code 1", clock.now);  // not a dependent of db
+  REQUIRE(plan.phase(1) == Phase::kBackoff);
+  auto healthy = plan.OnHealthy(0, clock.Advance(50ms));
+  CHECK(Spawns(healthy) == std::vector<size_t>{1});
+  const Action* cancel = Find(healthy, Action::Kind::kCancelTimer);
+  REQUIRE(cancel != nullptr);
+  CHECK(cancel->service == 1);
+  CHECK(Logged(healthy, "web: restarting now: db is healthy"));
+  CHECK(plan.phase(1) == Phase::kStarting);
+  CHECK(plan.phase(2) == Phase::kBackoff);
+  // The stale timer finds web no longer in backoff: no second spawn.
+  CHECK(Spawns(plan.OnTimer(1, TimerKind::kRestart, clock.Advance(150ms))).empty());
+  // The backoff kept counting: web's next failure waits 400 ms, not 100.
+  plan.OnSpawned(1, 14, clock.now);
+  auto third = plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
+  CHECK(Find(third, Action::Kind::kStartTimer)->delay == 400ms);
+}
+
 TEST_CASE("on-failure:N gives up after N restarts and up ends with 1") {
   config::Manifest m;
   m.services = {Svc("job")};
