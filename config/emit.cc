@@ -214,6 +214,8 @@ void EmitContainer(Writer& w, const Service& s) {
   if (!v.enabled && s.ports.empty()) return;
   w.Line(2, "x-stackvisor-container:");
   if (!v.image.empty()) w.Line(3, "image: " + Quote(v.image));
+  if (v.enabled && !v.hostname.empty()) w.Line(3, "hostname: " + Quote(v.hostname));
+  if (!v.hosts.empty()) w.List(3, "hosts", v.hosts);
   std::vector<std::string> mounts;
   for (const auto& m : v.mounts) mounts.push_back(MountText(m));
   if (!mounts.empty()) w.List(3, "mounts", mounts);

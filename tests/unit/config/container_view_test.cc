@@ -96,6 +96,11 @@ volumes:
   CHECK(!result.manifest->Find("plain")->container.enabled);
   CHECK(result.manifest->Find("plain")->container.hosts.empty());
   CHECK(!result.manifest->Find("db-1")->container.enabled);
+  // `stackvisor config` shows the names the service sees, not only its mounts.
+  const std::string yaml = EmitYaml(*result.manifest);
+  CHECK(yaml.find("      hostname: \"front\"\n      hosts:\n        - \"127.0.0.1\\tweb\"\n") !=
+        std::string::npos);
+  CHECK(yaml.find("        - \"10.0.0.1\\tgw\"\n") != std::string::npos);
 }
 
 TEST_CASE("Load: an undeclared volume and a missing external one are errors") {
