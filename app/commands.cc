@@ -207,6 +207,11 @@ int RunUp(const Invocation& inv) {
               << "\nnothing was started\n";
     return 2;
   }
+  if (auto missing = supervisor::MissingBindSources(*manifest); !missing.empty()) {
+    for (const auto& line : missing) std::cerr << line << "\n";
+    std::cerr << "stackvisor: nothing was started\n";
+    return 1;
+  }
   if (!PortsAreFree(*manifest)) return 1;
   options.load = inv.load;  // SIGHUP and the API reload the same files the same way
   StartupReporter reporter;

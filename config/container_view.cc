@@ -143,6 +143,7 @@ void ReadMounts(const Node& list, const std::string& path, bool tmpfs_key, Volum
     } else if (v.type == VolumeSpec::Type::kBind) {
       m.kind = Mount::Kind::kBind;
       m.source = volumes.HostPath(v.source);
+      m.create_source = v.create_host_path;
     } else if (v.source.empty()) {
       m.kind = Mount::Kind::kVolume;  // anonymous: its directory is named once replicas are
     } else {

@@ -161,6 +161,8 @@ struct Mount {
   bool read_only = false;
   std::string volume;         // kVolume: the volume's name; empty for an anonymous one
   std::string tmpfs_options;  // kTmpfs: mount data such as "size=64m,mode=1777"; may be empty
+  bool create_source = true;  // kBind: a missing source is created, as Docker does (unless
+                              // bind.create_host_path: false, when it is an error before start)
   SourcePos pos;              // where it was written (a volumes item, a COPY line, a recipe)
 
   bool operator==(const Mount&) const = default;

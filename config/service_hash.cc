@@ -80,6 +80,7 @@ std::string CanonicalText(const Service& s) {
     Put(out, "mount_ro", m.read_only);
     Put(out, "mount_volume", m.volume);
     Put(out, "mount_tmpfs", m.tmpfs_options);
+    Put(out, "mount_create", m.create_source);
   }
   PutList(out, "hosts", c.hosts);
   Put(out, "hostname", c.hostname);

@@ -109,6 +109,11 @@ base::Result<VolumeSpec> ParseVolumeLong(const Node& item) {
   }
   const std::string ro = Field(item, "read_only");
   if (ro == "true" || ro == "yes" || ro == "1") spec.read_only = true;
+  // compose-go's default is true for the long syntax too; only an explicit false opts out.
+  if (const Node* bind = item.Get("bind"); bind != nullptr && bind->IsMap()) {
+    const std::string create = Field(*bind, "create_host_path");
+    if (create == "false" || create == "no" || create == "0") spec.create_host_path = false;
+  }
   return spec;
 }
 

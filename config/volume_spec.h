@@ -16,6 +16,7 @@ struct VolumeSpec {
   std::string target;  // an absolute container path, normalised
   bool read_only = false;
   std::string tmpfs_options;  // kTmpfs: "size=...,mode=..." as mount data; may be empty
+  bool create_host_path = true;  // kBind: a missing source is made (false: an error)
 
   bool operator==(const VolumeSpec&) const = default;
 };

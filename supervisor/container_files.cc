@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/container_preflight.h"
+
 namespace stackvisor::supervisor {
 namespace {
 
@@ -90,6 +92,7 @@ base::Result<bool> PrepareContainerFiles(const config::Service& service,
     if (m.kind == config::Mount::Kind::kBind) {
       std::error_code ec;
       if (fs::exists(m.source, ec)) continue;
+      if (!m.create_source) return base::Error{prefix + MissingBindSourceText(m)};
       auto made = MakeDirs(m.source, prefix + "create the missing bind source for " + m.target + ":");
       if (!made.ok()) return made.error();
     } else if (m.kind == config::Mount::Kind::kVolume) {

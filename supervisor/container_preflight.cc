@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -97,6 +98,30 @@ std::string ContainerPreflightMessage(const config::Manifest& manifest, const st
   out += "\n(a locked-down container or a kernel without unprivileged user namespaces; run as "
          "root, allow user namespaces (sysctl user.max_user_namespaces, "
          "kernel.unprivileged_userns_clone), or drop those services' volumes and names)";
+  return out;
+}
+
+std::string MissingBindSourceText(const config::Mount& mount) {
+  return "the bind source " + mount.source + " for " + mount.target +
+         " does not exist, and bind.create_host_path is false: create it, or drop that setting";
+}
+
+std::vector<std::string> MissingBindSources(const config::Manifest& manifest) {
+  std::vector<std::string> out;
+  for (const auto& s : manifest.services) {
+    if (!s.container.enabled || (!s.replica_of.empty() && s.replica > 1)) continue;
+    for (const auto& m : s.container.mounts) {
+      std::error_code ec;
+      if (m.kind != config::Mount::Kind::kBind || m.create_source ||
+          std::filesystem::exists(m.source, ec))
+        continue;
+      std::string where;
+      if (!m.pos.file.empty())
+        where = m.pos.file + ":" + std::to_string(m.pos.line) + ":" + std::to_string(m.pos.column) + ": ";
+      out.push_back(where + "services." + (s.replica_of.empty() ? s.name : s.replica_of) +
+                    ".volumes: " + MissingBindSourceText(m));
+    }
+  }
   return out;
 }
 

@@ -103,6 +103,27 @@ volumes:
   CHECK(yaml.find("        - \"10.0.0.1\\tgw\"\n") != std::string::npos);
 }
 
+TEST_CASE("bind.create_host_path: only an explicit false keeps a missing source from being made") {
+  auto result = LoadText(R"(services:
+  web:
+    command: run
+    volumes:
+      - {type: bind, source: ./strict, target: /a, bind: {create_host_path: false}}
+      - {type: bind, source: ./made, target: /b}
+      - {type: bind, source: ./also, target: /c, bind: {create_host_path: true}}
+      - ./short:/d
+)");
+  INFO(Text(result));
+  REQUIRE(result.manifest);
+  const auto& mounts = result.manifest->Find("web")->container.mounts;
+  REQUIRE(mounts.size() == 4);
+  CHECK(!mounts[0].create_source);
+  CHECK(mounts[1].create_source);
+  CHECK(mounts[2].create_source);
+  CHECK(mounts[3].create_source);
+  CHECK(mounts[0].pos.line == 5);
+}
+
 TEST_CASE("Load: an undeclared volume and a missing external one are errors") {
   auto result = LoadText(R"(services:
   a:

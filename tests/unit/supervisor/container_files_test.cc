@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include "supervisor/container_files.h"
+#include "supervisor/container_preflight.h"
 #include "supervisor/spawn_spec_builder.h"
 
 using namespace stackvisor;
@@ -48,4 +53,41 @@ TEST_CASE("generated files: the host's text, then the view's lines") {
         "127.0.0.1 localhost\n# added by stackvisor for this service's container view\n"
         "127.0.0.1\tdb\n");
   CHECK(supervisor::GeneratedFile("a\n", {}) == "a\n");
+}
+
+TEST_CASE("a bind with create_host_path false and no source is refused before start, not made") {
+  char dir_template[] = "/tmp/sv-bind-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  config::Manifest m;
+  config::Service s;
+  s.name = "web";
+  s.argv = {"run"};
+  s.container.enabled = true;
+  config::Mount strict;
+  strict.kind = config::Mount::Kind::kBind;
+  strict.source = dir + "/missing";
+  strict.target = "/data";
+  strict.create_source = false;
+  strict.pos = {"compose.yaml", 7, 9};
+  config::Mount lenient = strict;
+  lenient.source = dir + "/made";
+  lenient.target = "/made";
+  lenient.create_source = true;
+  s.container.mounts = {lenient, strict};
+  m.services = {s};
+  CHECK(supervisor::MissingBindSources(m) ==
+        std::vector<std::string>{"compose.yaml:7:9: services.web.volumes: the bind source " + dir +
+                                 "/missing for /data does not exist, and bind.create_host_path "
+                                 "is false: create it, or drop that setting"});
+  // At spawn (exec and run go this way too): the same refusal, and nothing made for it.
+  auto prepared = supervisor::PrepareContainerFiles(s, dir + "/files", false);
+  REQUIRE(!prepared.ok());
+  CHECK(prepared.error().message == "web: the bind source " + dir + "/missing for /data does not "
+                                    "exist, and bind.create_host_path is false: create it, or "
+                                    "drop that setting");
+  CHECK(!std::filesystem::exists(dir + "/missing"));
+  std::filesystem::create_directory(dir + "/missing");
+  CHECK(supervisor::MissingBindSources(m).empty());
+  std::filesystem::remove_all(dir);
 }
