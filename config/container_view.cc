@@ -192,8 +192,10 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
     ContainerView& view = s.container;
     for (const char* key : kViewKeys)
       if (tree->Get(key)) view.enabled = true;
+    const size_t image_mounts = view.mounts.size();  // the image step ran first
     if (const Node* v = tree->Get("volumes")) ReadMounts(*v, path + ".volumes", false, volumes, view, r);
     if (const Node* t = tree->Get("tmpfs")) ReadMounts(*t, path + ".tmpfs", true, volumes, view, r);
+    HideImageContent(view.mounts, image_mounts);
     std::vector<std::string> own;
     if (!Field(*tree, "hostname").empty()) {
       view.hostname = Field(*tree, "hostname");

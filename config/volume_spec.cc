@@ -117,6 +117,28 @@ base::Result<VolumeSpec> ParseVolumeLong(const Node& item) {
   return spec;
 }
 
+void HideImageContent(std::vector<Mount>& mounts, size_t image_mounts) {
+  auto under = [](const std::string& path, const std::string& dir) {
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+           path[dir.size()] == '/';
+  };
+  auto hidden = [&](const Mount& image) {
+    for (size_t j = image_mounts; j < mounts.size(); ++j) {
+      const Mount& own = mounts[j];
+      if (own.target == image.target) return true;
+      const bool content = image.kind == Mount::Kind::kBind || image.kind == Mount::Kind::kSymlink;
+      const bool covers = own.kind == Mount::Kind::kBind || own.kind == Mount::Kind::kTmpfs;
+      if (content && covers && under(image.target, own.target)) return true;
+    }
+    return false;
+  };
+  std::vector<Mount> kept;
+  kept.reserve(mounts.size());
+  for (size_t i = 0; i < mounts.size(); ++i)
+    if (i >= image_mounts || !hidden(mounts[i])) kept.push_back(std::move(mounts[i]));
+  mounts = std::move(kept);
+}
+
 base::Result<VolumeSpec> ParseTmpfsItem(const std::string& text) {
   VolumeSpec spec;
   spec.type = VolumeSpec::Type::kTmpfs;

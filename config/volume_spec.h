@@ -1,8 +1,10 @@
 #pragma once
 // The pure parsing of compose's `volumes:` and `tmpfs:` items, before any path is resolved.
 #include <string>
+#include <vector>
 
 #include "base/result.h"
+#include "config/manifest.h"
 #include "config/tree.h"
 
 namespace stackvisor::config {
@@ -37,5 +39,15 @@ base::Result<VolumeSpec> ParseTmpfsItem(const std::string& text);
 /// NormaliseContainerPath makes "/a//b/./c/" "/a/b/c"; empty when the path is not absolute or
 /// climbs with "..", which a container path may not.
 std::string NormaliseContainerPath(const std::string& path);
+
+/// HideImageContent drops what a service's own mounts hide of its image, as a container's
+/// volumes hide the image's files: mounts[0, image_mounts) are the image's content (recipe files
+/// and links, COPY'd files, VOLUMEs, tmpfs), the rest the service's `volumes:` and `tmpfs:`.
+/// An image mount at the same path as a service mount goes (the service's replaces it); image
+/// files and links under a service's bind or tmpfs go too (a bind of ./conf.d over
+/// /etc/nginx/conf.d shows the user's directory only, and nothing is made inside it). Under a
+/// named or anonymous volume they stay on top, the nearest to Docker's copy of the image's
+/// content into a fresh volume. Order is kept.
+void HideImageContent(std::vector<Mount>& mounts, size_t image_mounts);
 
 }  // namespace stackvisor::config

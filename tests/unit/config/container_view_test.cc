@@ -34,6 +34,37 @@ TEST_CASE("volume short syntax: what cannot be a container path or a mode is ref
   CHECK(!ParseVolumeShort("a:b:c:d").ok());
 }
 
+TEST_CASE("a service's own mounts hide its image's content at and under them, as in Docker") {
+  auto mount = [](Mount::Kind kind, std::string target) {
+    Mount m;
+    m.kind = kind;
+    m.target = std::move(target);
+    return m;
+  };
+  using K = Mount::Kind;
+  std::vector<Mount> mounts = {
+      mount(K::kBind, "/etc/nginx/nginx.conf"),            // image file, not covered: kept
+      mount(K::kBind, "/etc/nginx/conf.d/default.conf"),   // under the user's bind: hidden
+      mount(K::kSymlink, "/var/log/nginx/access.log"),     // under the user's tmpfs: hidden
+      mount(K::kVolume, "/var/lib/postgresql/data"),       // same path as a user bind: hidden
+      mount(K::kBind, "/srv/data/seed.sql"),               // under a named volume: kept on top
+      mount(K::kVolume, "/var/lib/postgresql/data/x"),     // an image VOLUME under a bind: kept
+      mount(K::kBind, "/etc/nginx/conf.d.orig"),           // a sibling name, not under: kept
+      // the service's own:
+      mount(K::kBind, "/etc/nginx/conf.d"),
+      mount(K::kTmpfs, "/var/log/nginx"),
+      mount(K::kBind, "/var/lib/postgresql/data"),
+      mount(K::kVolume, "/srv/data"),
+  };
+  HideImageContent(mounts, 7);
+  std::vector<std::string> targets;
+  for (const auto& m : mounts) targets.push_back(m.target);
+  CHECK(targets == std::vector<std::string>{"/etc/nginx/nginx.conf", "/srv/data/seed.sql",
+                                            "/var/lib/postgresql/data/x", "/etc/nginx/conf.d.orig",
+                                            "/etc/nginx/conf.d", "/var/log/nginx",
+                                            "/var/lib/postgresql/data", "/srv/data"});
+}
+
 TEST_CASE("tmpfs items: a path with optional mount data") {
   auto t = ParseTmpfsItem("/run:size=64m,mode=1777");
   REQUIRE(t.ok());
