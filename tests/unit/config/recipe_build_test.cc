@@ -68,7 +68,8 @@ TEST_CASE("recipe build: seed 000's nginx image (FROM nginx + ADD nginx.conf, RU
           "ADD nginx.conf /etc/nginx/nginx.conf\n");
   p.Write("nginx/nginx.conf", "events {}\n");
   const Service s = Only(LoadIn(p, "services:\n  nginx:\n    build: ./nginx\n"), "nginx");
-  CHECK(s.argv == std::vector<std::string>{"/usr/sbin/nginx", "-g", "daemon off;"});
+  // The image's entrypoint runs /docker-entrypoint.d, then execs nginx (found on its PATH).
+  CHECK(s.argv == std::vector<std::string>{"/docker-entrypoint.sh", "nginx", "-g", "daemon off;"});
   // The ADDed file is the only one at nginx.conf, and the removed default site is not supplied.
   int at_conf = 0;
   for (const auto& m : s.container.mounts) at_conf += m.target == "/etc/nginx/nginx.conf";
