@@ -49,3 +49,11 @@ TEST_CASE("generated files: the host's text, then the view's lines") {
         "127.0.0.1\tdb\n");
   CHECK(supervisor::GeneratedFile("a\n", {}) == "a\n");
 }
+
+TEST_CASE("host names: a running stack's names are added once, after the view's own") {
+  config::ContainerView view;
+  view.hosts = {"127.0.0.1\tmigrate", "10.0.0.5\tdb-primary db"};
+  supervisor::AddHostNames(view, {"db", "web", "web", "nginx", "migrate"});
+  CHECK(view.hosts == std::vector<std::string>{"127.0.0.1\tmigrate", "10.0.0.5\tdb-primary db",
+                                               "127.0.0.1\tweb", "127.0.0.1\tnginx"});
+}
