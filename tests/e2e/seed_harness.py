@@ -212,19 +212,25 @@ def check_ports_free(ports):
           "system's postgresql/redis/nginx, or whatever listens there)")
 
 
-def check_privileged_refusal(run, port=80, service="nginx"):
-    """With the sysctl at its default, an ordinary user's `up` refuses before starting anything,
-    naming the service, the port and the ways out."""
-    up = run.up("refusal")
+def refused_up(run, name, what, args=None):
+    """An `up` that must refuse: waits for its exit (60 s), checks that nothing was started;
+    (exit code, its whole output, the Up)."""
+    up = run.up(name, args)
     try:
         rc = up.proc.wait(60)
     except subprocess.TimeoutExpired:
-        raise Failure("up did not refuse port 80 for an ordinary user within 60 s\n" + up.tail())
+        raise Failure(f"up did not refuse {what} within 60 s\n" + up.tail())
     up.reader.join(5)
-    text = "\n".join(t for _, t in up.snapshot())
-    check(rc != 0, f"up exited 0 although {service} needs port {port}\n{up.tail()}")
     started = [msg for _, _, _, msg in up.events() if msg.startswith("started")]
     check(not started, f"services were started before the refusal: {started}\n{up.tail()}")
+    return rc, "\n".join(t for _, t in up.snapshot()), up
+
+
+def check_privileged_refusal(run, port=80, service="nginx"):
+    """With the sysctl at its default, an ordinary user's `up` refuses before starting anything,
+    naming the service, the port and the ways out."""
+    rc, text, up = refused_up(run, "refusal", f"port {port} for an ordinary user")
+    check(rc != 0, f"up exited 0 although {service} needs port {port}\n{up.tail()}")
     for word in (service, str(port), "ip_unprivileged_port_start"):
         check(word in text, f"the refusal does not name {word!r}:\n{up.tail()}")
     return text

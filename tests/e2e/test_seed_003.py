@@ -32,8 +32,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed_harness import (ROOT, Failure, check, dead_service, log, main, wait_http,  # noqa: E402
-                          wait_until)
+from seed_harness import (ROOT, check, dead_service, log, main, refused_up,  # noqa: E402
+                          wait_http, wait_until)
 from stack_harness import http_get  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "docker-django"
@@ -101,16 +101,8 @@ def users_page(browser):
 
 def check_refusal(run):
     """`up` as the article runs it: pgadmin (dpage/pgadmin4) has no recipe and no command."""
-    up = run.up("no-flag", args=[])
-    try:
-        rc = up.proc.wait(60)
-    except subprocess.TimeoutExpired:
-        raise Failure("`up` without --ignore-unavailable did not refuse within 60 s\n" + up.tail())
-    up.reader.join(5)
-    text = "\n".join(t for _, t in up.snapshot())
+    rc, text, up = refused_up(run, "no-flag", "pgadmin (no recipe)", args=[])
     check(rc == 2, f"`up` (no flag) exited {rc}, not 2 (invalid manifest)\n{up.tail()}")
-    started = [msg for _, _, _, msg in up.events() if msg.startswith("started")]
-    check(not started, f"services were started before the refusal: {started}\n{up.tail()}")
     for words in ("services.pgadmin.image", "no recipe for image 'dpage/pgadmin4'",
                   "name the services to start", "--ignore-unavailable", "nothing was started"):
         check(words in text, f"the refusal does not say {words!r}:\n{up.tail()}")
