@@ -64,6 +64,20 @@ std::optional<nlohmann::json> GetJson(control::Client& client, const std::string
   return doc;
 }
 
+// The names the running stack's services answer to (GET /v1/services): each service and each
+// replica group; none from an answer that is not that list.
+std::vector<std::string> RunningServiceNames(const std::string& body) {
+  std::vector<std::string> names;
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("services") || !doc["services"].is_array()) return names;
+  for (const auto& s : doc["services"]) {
+    for (const char* key : {"name", "replica_of"})
+      if (s.is_object() && s.contains(key) && s[key].is_string())
+        names.push_back(s[key].get<std::string>());
+  }
+  return names;
+}
+
 std::optional<procs::SpawnSpec> FetchSpec(control::Client& client, const std::string& service,
                                           const control::SpecRequest& request,
                                           bool* missing = nullptr) {
@@ -208,11 +222,15 @@ int RunRun(const Invocation& inv, const ExecInvocation& ex) {
   client.reset();
   if (service->container.enabled) {
     // A view of its own, as a new container of the service would get; its files written here
-    // (not in a runtime directory `up` may still have to create private).
+    // (not in a runtime directory `up` may still have to create private). The running stack's
+    // services resolve in it too: the service may come from other files of the project
+    // (`run -f docker-compose.migrate.yml migrate` waits for db:5432).
+    config::Service viewed = *service;
+    if (running) supervisor::AddHostNames(viewed.container, RunningServiceNames(probe.value().body));
     const std::string dir = supervisor::ContainerFilesDir("");
-    spec->container = supervisor::BuildContainerSpec(service->container, geteuid() == 0);
-    supervisor::AddGeneratedFiles(*service, dir, *spec->container);
-    if (auto made = supervisor::PrepareContainerFiles(*service, dir, geteuid() == 0); !made.ok()) {
+    spec->container = supervisor::BuildContainerSpec(viewed.container, geteuid() == 0);
+    supervisor::AddGeneratedFiles(viewed, dir, *spec->container);
+    if (auto made = supervisor::PrepareContainerFiles(viewed, dir, geteuid() == 0); !made.ok()) {
       std::cerr << "stackvisor: " << made.error().message << "\n";
       return 1;
     }

@@ -9,7 +9,13 @@
 namespace stackvisor::app {
 
 std::optional<ProjectTarget> LocateProject(const Invocation& inv) {
-  auto manifest = LoadManifest(inv);
+  // A running stack never has a service whose image has no recipe and no command (`up`
+  // refuses it, or leaves it out with --ignore-unavailable): leave it out here too, as compose's
+  // down/stop/exec never need an image, or `down` could not stop what `up --ignore-unavailable`
+  // started.
+  Invocation located = inv;
+  located.load.ignore_unavailable = true;
+  auto manifest = LoadManifest(located);
   if (!manifest) return std::nullopt;
   ProjectTarget target;
   target.runtime_dir = control::ChooseRuntimeDir(

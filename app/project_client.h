@@ -20,7 +20,9 @@ struct ProjectTarget {
 };
 
 /// Loads the manifest as `up` does (diagnostics to stderr) and finds the runtime directory.
-/// nullopt (after printing why) when the manifest is invalid.
+/// nullopt (after printing why) when the manifest is invalid. Services whose image has no
+/// recipe and no command are left out with a warning (as `--ignore-unavailable`), since no
+/// running stack can have them.
 std::optional<ProjectTarget> LocateProject(const Invocation& inv);
 
 /// As LocateProject, but without loading the manifest when config::FindProjectIdentity can

@@ -17,7 +17,8 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config libuv1-dev libyaml-cpp-dev libspdlo
 TEST_PKGS="python3 procps util-linux curl passwd clang libclang-rt-14-dev help2man lintian zsh fish"
 STACK_PKGS="postgresql postgresql-15-postgis-3 redis-server nginx python3-django
   python3-django-channels python3-channels-redis daphne gunicorn python3-psycopg2
-  python3-websockets caddy memcached python3-decouple uwsgi uwsgi-plugin-python3 gettext-base"
+  python3-websockets caddy memcached python3-decouple uwsgi uwsgi-plugin-python3 gettext-base
+  netcat-openbsd"
 
 pkgs="$BUILD_PKGS $TEST_PKGS"
 if [ "${1:-}" != "--build-only" ]; then

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "supervisor/container_preflight.h"
@@ -63,6 +64,18 @@ std::string ContainerFilesDir(const std::string& configured) {
   const char* tmp = std::getenv("TMPDIR");
   return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/stackvisor-" +
          std::to_string(geteuid()) + "-" + std::to_string(getpid()) + "-container";
+}
+
+void AddHostNames(config::ContainerView& view, const std::vector<std::string>& names) {
+  std::set<std::string> listed;
+  for (const auto& line : view.hosts) {
+    std::istringstream words(line);
+    std::string word;
+    words >> word;  // the address
+    while (words >> word) listed.insert(word);
+  }
+  for (const auto& name : names)
+    if (listed.insert(name).second) view.hosts.push_back("127.0.0.1\t" + name);
 }
 
 std::string GeneratedFile(const std::string& host_text, const std::vector<std::string>& lines) {

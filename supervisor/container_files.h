@@ -17,6 +17,11 @@ std::string ContainerFilesDir(const std::string& configured);
 /// Pure. Holds nothing of the service's environment.
 std::string GeneratedFile(const std::string& host_text, const std::vector<std::string>& lines);
 
+/// Adds a "127.0.0.1\tNAME" line to the view's hosts for each name it does not list yet. For a
+/// `run` of a service from other files of the same project (docker-compose.migrate.yml): in
+/// compose it joins the project's network, where the running stack's services resolve. Pure.
+void AddHostNames(config::ContainerView& view, const std::vector<std::string>& names);
+
 /// Adds binds of the generated hosts (always) and passwd/group (when the view has lines for
 /// them) over /etc/hosts, /etc/passwd, /etc/group, from files_dir/<service>/. Pure.
 void AddGeneratedFiles(const config::Service& service, const std::string& files_dir,

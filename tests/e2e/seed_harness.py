@@ -130,6 +130,7 @@ class SeedRun:
         self.env = env
         self.ups = []
         self.logs = []
+        self.up_args = []  # main(up_args=...): what every `up` of the seed passes
 
     def _user_kwargs(self):
         if not self.run_as:
@@ -137,11 +138,12 @@ class SeedRun:
         return dict(user=self.uid, group=self.gid,
                     extra_groups=os.getgrouplist(self.run_as, self.gid))
 
-    def up(self, name):
-        """`stackvisor up` with no arguments but --no-color, in the example directory."""
+    def up(self, name, args=None):
+        """`stackvisor up` with no arguments but --no-color (and up_args, or args if given), in
+        the example directory."""
         path = self.top.parent / f"{self.top.name}-{name}.log"
         self.logs.append(path)
-        u = Up(self.binary, [], self.env, path, user=self.run_as, echo=VERBOSE, cwd=self.example)
+        u = Up(self.binary, list(self.up_args if args is None else args), self.env, path, user=self.run_as, echo=VERBOSE, cwd=self.example)
         self.ups.append(u)
         return u
 
@@ -210,19 +212,25 @@ def check_ports_free(ports):
           "system's postgresql/redis/nginx, or whatever listens there)")
 
 
-def check_privileged_refusal(run, port=80, service="nginx"):
-    """With the sysctl at its default, an ordinary user's `up` refuses before starting anything,
-    naming the service, the port and the ways out."""
-    up = run.up("refusal")
+def refused_up(run, name, what, args=None):
+    """An `up` that must refuse: waits for its exit (60 s), checks that nothing was started;
+    (exit code, its whole output, the Up)."""
+    up = run.up(name, args)
     try:
         rc = up.proc.wait(60)
     except subprocess.TimeoutExpired:
-        raise Failure("up did not refuse port 80 for an ordinary user within 60 s\n" + up.tail())
+        raise Failure(f"up did not refuse {what} within 60 s\n" + up.tail())
     up.reader.join(5)
-    text = "\n".join(t for _, t in up.snapshot())
-    check(rc != 0, f"up exited 0 although {service} needs port {port}\n{up.tail()}")
     started = [msg for _, _, _, msg in up.events() if msg.startswith("started")]
     check(not started, f"services were started before the refusal: {started}\n{up.tail()}")
+    return rc, "\n".join(t for _, t in up.snapshot()), up
+
+
+def check_privileged_refusal(run, port=80, service="nginx"):
+    """With the sysctl at its default, an ordinary user's `up` refuses before starting anything,
+    naming the service, the port and the ways out."""
+    rc, text, up = refused_up(run, "refusal", f"port {port} for an ordinary user")
+    check(rc != 0, f"up exited 0 although {service} needs port {port}\n{up.tail()}")
     for word in (service, str(port), "ip_unprivileged_port_start"):
         check(word in text, f"the refusal does not name {word!r}:\n{up.tail()}")
     return text
@@ -267,10 +275,11 @@ def plan():
     return [("root", "root"), ("user", name)]
 
 
-def main(example, ports, scenario):
+def main(example, ports, scenario, up_args=()):
     """Runs scenario(run) for each user of plan(), as the seed tests' main. An ordinary user
     needs port 80: the run first checks the refusal with the sysctl at its default, then sets
-    it to 80 for the scenario and restores it (skipped, with the reason, if it cannot)."""
+    it to 80 for the scenario and restores it (skipped, with the reason, if it cannot).
+    up_args: what every `up` passes (seed 003: --ignore-unavailable, for its pgadmin)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     check(BIN.exists(), f"{BIN} not found: build first or set STACKVISOR_BIN")
     start = time.monotonic()
@@ -281,6 +290,7 @@ def main(example, ports, scenario):
         check_ports_free(ports)
         for label, user in plan():
             run = SeedRun(example, label, user)
+            run.up_args = list(up_args)
             run_failed = False
             try:
                 if pwd.getpwnam(user).pw_uid != 0:

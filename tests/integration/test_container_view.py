@@ -240,6 +240,44 @@ services:
                     cli("down")
         self.each_user(body)
 
+    def test_run_of_other_files_of_the_project_resolves_the_running_stack(self):
+        # Seed 003: `run -f docker-compose.migrate.yml migrate` waits for db:5432, a service of
+        # the stack `up` runs from docker-compose.yml (compose: the project's network).
+        yaml = """
+services:
+  db:
+    command: ["sleep", "60"]
+  web:
+    command: ["sleep", "60"]
+    deploy: {replicas: 2}
+"""
+        other = """
+services:
+  migrate:
+    command: ["sh", "-c", "getent hosts db web web-2 migrate"]
+    volumes: ["./src:/code"]
+"""
+
+        def body(user):
+            st = stack(yaml, user, files={"src/f": "x\n", "migrate.yaml": other})
+            st.args = ["-d"]
+            with st:
+                self.assertEqual(st.wait_exit(), 0, st.dump())
+                try:
+                    rn = subprocess.run(st.wrapper + [h.BIN, "run", "-f", st.path("migrate.yaml"),
+                                                      "--rm", "migrate"],
+                                        cwd=st.dir, env=st.env, stdin=subprocess.DEVNULL,
+                                        capture_output=True, text=True, timeout=60)
+                    self.assertEqual(rn.returncode, 0, rn.stdout + rn.stderr)
+                    self.assertEqual([line.split() for line in rn.stdout.splitlines()],
+                                     [["127.0.0.1", n] for n in ("db", "web", "web-2", "migrate")],
+                                     rn.stdout + rn.stderr)
+                finally:
+                    subprocess.run(st.wrapper + [h.BIN, "down", "-f", st.manifest], cwd=st.dir,
+                                   env=st.env, stdin=subprocess.DEVNULL, capture_output=True,
+                                   timeout=60)
+        self.each_user(body)
+
     def test_plain_service_keeps_the_host_view(self):
         yaml = """
 services:

@@ -97,6 +97,18 @@ class ImageRecipes(unittest.TestCase):
             self.assertNotIn("admin:", out.stdout)
             self.assertIn("left out (--ignore-unavailable)", out.stderr)
 
+    def test_down_stops_a_stack_started_with_ignore_unavailable(self):
+        # Seed 003: pgadmin has no recipe; `up --ignore-unavailable` runs the rest, and `down`
+        # (which loads the same files, without the flag, as compose's does) must stop it.
+        yaml = ("services:\n  admin:\n    image: dpage/pgadmin4\n"
+                "  app:\n    command: [sh, -c, 'echo app-up; exec sleep 1000']\n")
+        with h.Stack(yaml_text=yaml, args=["--ignore-unavailable"], tag_services=False) as st:
+            st.wait_for_line(r"^app\s+\| app-up$", timeout=30)
+            out = h.run(["down", "-f", st.manifest], cwd=st.dir, timeout=30)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr + st.dump())
+            self.assertEqual(st.wait_exit(20), 0, st.dump())
+            st.assert_no_leftovers()
+
 
 if __name__ == "__main__":
     h.require_binary()

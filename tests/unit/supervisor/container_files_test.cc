@@ -91,3 +91,11 @@ TEST_CASE("a bind with create_host_path false and no source is refused before st
   CHECK(supervisor::MissingBindSources(m).empty());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("host names: a running stack's names are added once, after the view's own") {
+  config::ContainerView view;
+  view.hosts = {"127.0.0.1\tmigrate", "10.0.0.5\tdb-primary db"};
+  supervisor::AddHostNames(view, {"db", "web", "web", "nginx", "migrate"});
+  CHECK(view.hosts == std::vector<std::string>{"127.0.0.1\tmigrate", "10.0.0.5\tdb-primary db",
+                                               "127.0.0.1\tweb", "127.0.0.1\tnginx"});
+}
