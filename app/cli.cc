@@ -38,6 +38,17 @@ void AddProjectOptions(CLI::App* cmd, Invocation& inv, bool short_file) {
       ->allow_extra_args(false);
 }
 
+void MergeProjectOptions(const config::LoadOptions& before, config::LoadOptions& load) {
+  auto prepend = [](const std::vector<std::string>& first, std::vector<std::string>& into) {
+    into.insert(into.begin(), first.begin(), first.end());
+  };
+  prepend(before.files, load.files);
+  prepend(before.profiles, load.profiles);
+  prepend(before.env_files, load.env_files);
+  if (load.project_name.empty()) load.project_name = before.project_name;
+  if (load.project_directory.empty()) load.project_directory = before.project_directory;
+}
+
 namespace {
 
 void AddLoadOptions(CLI::App* cmd, Invocation& inv) { AddProjectOptions(cmd, inv, true); }
@@ -84,6 +95,9 @@ int Main(int argc, char** argv) {
   cli.set_version_flag("-v,--version", std::string("stackvisor ") + STACKVISOR_VERSION +
                                            " (git " + STACKVISOR_GIT_REVISION + ")");
   cli.require_subcommand(0, 1);
+  // Compose's own command form, `-f a.yml -f b.yml up`, as well as `up -f a.yml -f b.yml`.
+  Invocation before;
+  AddProjectOptions(&cli, before, true);
 
   auto* up = cli.add_subcommand("up", "Start the stack in the foreground until stopped");
   AddLoadOptions(up, inv);
@@ -176,8 +190,14 @@ int Main(int argc, char** argv) {
         for (const auto& n : opt->get_snames()) exec_value_options.insert("-" + n);
         for (const auto& n : opt->get_lnames()) exec_value_options.insert("--" + n);
       }
+  std::set<std::string> top_value_options;
+  for (const auto* opt : cli.get_options())
+    if (!opt->get_positional() && opt->get_items_expected_min() > 0) {
+      for (const auto& n : opt->get_snames()) top_value_options.insert("-" + n);
+      for (const auto& n : opt->get_lnames()) top_value_options.insert("--" + n);
+    }
   SplitArgs split = SplitAtCommand(std::vector<std::string>(argv, argv + argc), {"exec", "run"},
-                                   exec_value_options);
+                                   exec_value_options, top_value_options);
   exec_inv.command = split.command;
   std::vector<const char*> parsed_argv;
   for (const auto& arg : split.ours) parsed_argv.push_back(arg.c_str());
@@ -209,6 +229,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   inv.load.scale = std::move(*scale);
+  MergeProjectOptions(before.load, inv.load);
   inv.load.environment = ProcessEnvironment();
   std::error_code ec;
   inv.load.cwd = std::filesystem::current_path(ec).string();

@@ -52,6 +52,11 @@ std::optional<std::map<std::string, int>> ParseScale(const std::vector<std::stri
 /// the command's own use (`logs -f` follows).
 void AddProjectOptions(CLI::App* cmd, Invocation& inv, bool short_file);
 
+/// MergeProjectOptions applies the project options given before the subcommand (compose's own
+/// form, `docker compose -f a.yml -f b.yml up`) under the subcommand's: files, profiles and
+/// env files given before come first, a project name or directory given after wins.
+void MergeProjectOptions(const config::LoadOptions& before, config::LoadOptions& load);
+
 /// ParseAndRun parses argv with CLI11 and dispatches; returns the process exit code
 /// (2 for bad usage).
 int Main(int argc, char** argv);

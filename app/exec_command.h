@@ -32,10 +32,13 @@ struct SplitArgs {
 
 /// SplitAtCommand finds SERVICE after one of `subcommands` in argv: the first argument that is
 /// neither an option nor the value of one of `value_options` ("-e", "--env"...); a "--" before
-/// it ends our options and is dropped. Any other command line comes back whole in `ours`.
+/// it ends our options and is dropped. Before the subcommand, `top_value_options` ("-f",
+/// "--project-name"...) take the next argument. Any other command line comes back whole in
+/// `ours`.
 SplitArgs SplitAtCommand(const std::vector<std::string>& argv,
                          const std::set<std::string>& subcommands,
-                         const std::set<std::string>& value_options);
+                         const std::set<std::string>& value_options,
+                         const std::set<std::string>& top_value_options = {});
 
 int RunExec(const Invocation& inv, const ExecInvocation& exec);
 int RunRun(const Invocation& inv, const ExecInvocation& run);

@@ -53,13 +53,16 @@ bool JoinView(pid_t pid) {
 
 SplitArgs SplitAtCommand(const std::vector<std::string>& argv,
                          const std::set<std::string>& subcommands,
-                         const std::set<std::string>& value_options) {
+                         const std::set<std::string>& value_options,
+                         const std::set<std::string>& top_value_options) {
   SplitArgs out;
   size_t i = 0;
-  // The program and the top-level flags (-h, -v: none takes a value) up to the subcommand.
+  // The program and the top-level options (-f FILE, -p NAME, -h) up to the subcommand.
   for (; i < argv.size(); ++i) {
     out.ours.push_back(argv[i]);
     if (i > 0 && argv[i].rfind('-', 0) != 0) break;
+    if (i > 0 && top_value_options.count(argv[i]) != 0 && i + 1 < argv.size())
+      out.ours.push_back(argv[++i]);
   }
   if (i >= argv.size() || subcommands.count(argv[i]) == 0) {
     out.ours = argv;

@@ -131,6 +131,7 @@ class SeedRun:
         self.ups = []
         self.logs = []
         self.up_args = []  # main(up_args=...): what every `up` of the seed passes
+        self.global_args = []  # before the subcommand, as the seed writes its command (-f ...)
 
     def _user_kwargs(self):
         if not self.run_as:
@@ -143,7 +144,8 @@ class SeedRun:
         the example directory."""
         path = self.top.parent / f"{self.top.name}-{name}.log"
         self.logs.append(path)
-        u = Up(self.binary, list(self.up_args if args is None else args), self.env, path, user=self.run_as, echo=VERBOSE, cwd=self.example)
+        u = Up(self.binary, list(self.up_args if args is None else args), self.env, path,
+               user=self.run_as, echo=VERBOSE, cwd=self.example, global_args=self.global_args)
         self.ups.append(u)
         return u
 
@@ -159,7 +161,7 @@ class SeedRun:
         pids = [p for ps in up.pids().values() for p in ps]
         cgroups = [m.group(1) for _, text in up.snapshot() if (m := CGROUP_RE.search(text))]
         t = time.monotonic()
-        r = self.cli("down", timeout=90)
+        r = self.cli(*self.global_args, "down", timeout=90)
         check(r.returncode == 0, f"{what}: down: exit {r.returncode}\n{r.stdout}{r.stderr}")
         try:
             rc = up.proc.wait(60)
@@ -226,12 +228,12 @@ def refused_up(run, name, what, args=None):
     return rc, "\n".join(t for _, t in up.snapshot()), up
 
 
-def check_privileged_refusal(run, port=80, service="nginx"):
+def check_privileged_refusal(run, port=80, service="nginx", also=()):
     """With the sysctl at its default, an ordinary user's `up` refuses before starting anything,
-    naming the service, the port and the ways out."""
+    naming the service, the port (and the ports `also` lists) and the ways out."""
     rc, text, up = refused_up(run, "refusal", f"port {port} for an ordinary user")
     check(rc != 0, f"up exited 0 although {service} needs port {port}\n{up.tail()}")
-    for word in (service, str(port), "ip_unprivileged_port_start"):
+    for word in (service, str(port), *map(str, also), "ip_unprivileged_port_start"):
         check(word in text, f"the refusal does not name {word!r}:\n{up.tail()}")
     return text
 
@@ -275,11 +277,13 @@ def plan():
     return [("root", "root"), ("user", name)]
 
 
-def main(example, ports, scenario, up_args=()):
+def main(example, ports, scenario, up_args=(), global_args=(), refusal=("nginx", ())):
     """Runs scenario(run) for each user of plan(), as the seed tests' main. An ordinary user
     needs port 80: the run first checks the refusal with the sysctl at its default, then sets
     it to 80 for the scenario and restores it (skipped, with the reason, if it cannot).
-    up_args: what every `up` passes (seed 003: --ignore-unavailable, for its pgadmin)."""
+    up_args: what every `up` passes (seed 003: --ignore-unavailable, for its pgadmin);
+    global_args go before each command (`-f a.yml -f b.yml up`); refusal is the service the
+    refusal must name and its other privileged ports (caddy: 443)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     check(BIN.exists(), f"{BIN} not found: build first or set STACKVISOR_BIN")
     start = time.monotonic()
@@ -291,11 +295,12 @@ def main(example, ports, scenario, up_args=()):
         for label, user in plan():
             run = SeedRun(example, label, user)
             run.up_args = list(up_args)
+            run.global_args = list(global_args)
             run_failed = False
             try:
                 if pwd.getpwnam(user).pw_uid != 0:
                     if sysctl.original > 80:
-                        check_privileged_refusal(run)
+                        check_privileged_refusal(run, service=refusal[0], also=refusal[1])
                         log(f"[{label}] ok: port 80 refused before start, with the ways out")
                     why = sysctl.writable() if sysctl.original > 80 else None
                     if why:

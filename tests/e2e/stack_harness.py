@@ -65,7 +65,8 @@ class Up:
     """One `stackvisor up` child: its own session, stdout+stderr merged and collected by a
     thread, every line kept with the monotonic time it arrived."""
 
-    def __init__(self, binary, args, env, log_path, user=None, echo=False, cwd=ROOT):
+    def __init__(self, binary, args, env, log_path, user=None, echo=False, cwd=ROOT,
+                 global_args=()):
         self.lines = []  # (monotonic time, text)
         self.lock = threading.Lock()
         self.log = open(log_path, "w")
@@ -79,7 +80,9 @@ class Up:
         # setpriv --pdeathsig: if this test dies (even by SIGKILL, e.g. a ctest timeout),
         # stackvisor gets SIGTERM and stops the stack instead of outliving the test.
         self.proc = subprocess.Popen(
-            ["setpriv", "--pdeathsig", "TERM", "--", str(binary), "up", "--no-color", *args],
+            # global_args before `up`: compose's form, `-f a.yml -f b.yml up` (seed 004).
+            ["setpriv", "--pdeathsig", "TERM", "--", str(binary), *global_args, "up",
+             "--no-color", *args],
             cwd=str(cwd), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True, **kwargs)

@@ -104,6 +104,22 @@ class Cli(unittest.TestCase):
         r = h.run(["config", "--services", "--profile", "debug", "-f", a, "-f", b])
         self.assertEqual(sorted(r.stdout.split()), ["dbg", "web"])
 
+    def test_project_options_before_the_subcommand(self):
+        """Compose's form `-f a -f b config` (the seed pages print it): merged as after it;
+        `run` still finds its command after SERVICE."""
+        a = write(self.d, "a.yaml", "services:\n  web:\n    command: [\"echo\", \"base-cmd\"]\n")
+        b = write(self.d, "b.yaml", "services:\n  web:\n    command: [\"echo\", \"over-cmd\"]\n"
+                  "  dbg:\n    command: [\"true\"]\n    profiles: [debug]\n")
+        r = h.run(["-f", a, "-f", b, "config"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("over-cmd", r.stdout)
+        self.assertNotIn("base-cmd", r.stdout)
+        r = h.run(["--file", a, "-f", b, "--profile", "debug", "config", "--services"])
+        self.assertEqual(sorted(r.stdout.split()), ["dbg", "web"], r.stderr)
+        r = h.run(["-f", a, "-f", b, "run", "--rm", "web", "echo", "--from-run", "-f"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("--from-run -f", r.stdout)
+
     def test_discovery_without_f(self):
         write(self.d, "compose.yaml", "services:\n  web:\n    command: [\"echo\", \"from-compose\"]\n")
         write(self.d, "compose.override.yaml",

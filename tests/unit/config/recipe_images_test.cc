@@ -166,6 +166,11 @@ TEST_CASE("recipe caddy and python: default commands and the image's paths") {
                                              "/etc/caddy/Caddyfile", "--adapter", "caddyfile"});
     CHECK(MountAt(c, "/etc/caddy/Caddyfile")->source == kRecipes + "/caddy/Caddyfile");
     CHECK(MountAt(c, "/data")->kind == Mount::Kind::kVolume);
+    // Its local CA's root must not reach the host's trust store (the image's goes to its
+    // container layer): the store caddy writes is read-only in its view.
+    const Mount* trust = MountAt(c, "/usr/local/share/ca-certificates");
+    REQUIRE(trust != nullptr);
+    CHECK(trust->read_only);
   }
   const auto result = LoadText("services:\n  app:\n    image: python:3.11-slim\n"
                                "    command: python manage.py runserver\n");
