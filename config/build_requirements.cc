@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 
 #include "config/build_context.h"
 
@@ -56,8 +57,12 @@ RequirementsReport CheckBuildRequirements(const BuildSpec& spec, const BuildDock
       requirements.push_back(std::move(r));
     }
   }
-  RequirementsReport report =
-      CheckRequirements(requirements, InstalledFromListing(ListSiteEntries(site_dirs)), spec.path);
+  std::map<std::string, std::string> installed = InstalledFromListing(ListSiteEntries(site_dirs));
+  AddProgramDistributions(installed, [](const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+  });
+  RequirementsReport report = CheckRequirements(requirements, installed, spec.path);
   report.diagnostics.insert(report.diagnostics.begin(), read_notes.begin(), read_notes.end());
   if (!report.apt_line.empty()) {
     report.diagnostics.push_back(

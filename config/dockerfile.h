@@ -48,6 +48,9 @@ struct Dockerfile {
   // Image paths a plain `RUN rm` removed (a recipe must not supply them: seed 001's nginx
   // Dockerfile removes /etc/nginx/conf.d/default.conf).
   std::vector<std::string> removed_paths;
+  // Image paths a plain `RUN touch` created: empty files, made writable for the image user in
+  // the view (seed 002's proxy touches conf.d/default.conf, which its run.sh then writes).
+  std::vector<std::string> touched_files;
   std::string stage;                       // the chosen stage's name; empty when unnamed
   // What RUN's `pip install` would have installed, for the requirements check: each `-r FILE`
   // as an image path (against that step's WORKDIR), and the packages named on its command line.

@@ -1,6 +1,7 @@
 // RUN steps are not replayed, but some say what the image has: a `pip install` what its
 // Python needs (the requirements check compares it with the host), a plain `mkdir`/`rm` which
-// directories exist and which image files are gone (seed 001 removes nginx's default.conf).
+// directories exist, which image files are gone (seed 001 removes nginx's default.conf) and
+// which are created empty (`touch`, seed 002).
 #include <string_view>
 
 #include "config/dockerfile_stage.h"
@@ -43,11 +44,14 @@ bool IsPlainPath(const std::string& w) {
   return !w.empty() && w[0] != '-' && w.find_first_of("*?[]{}$~`") == std::string::npos;
 }
 
-// `mkdir [-p] [-m MODE] DIR...` or `rm [-rf] PATH...` with plain paths: recorded, and true.
+// `mkdir [-p] [-m MODE] DIR...`, `rm [-rf] PATH...` or `touch FILE...` with plain paths:
+// recorded, and true.
 bool FileCommand(const std::vector<std::string>& words, const std::string& workdir,
                  Dockerfile& image) {
-  if (words.empty() || (words[0] != "mkdir" && words[0] != "rm")) return false;
+  if (words.empty() || (words[0] != "mkdir" && words[0] != "rm" && words[0] != "touch"))
+    return false;
   const bool mkdir = words[0] == "mkdir";
+  const bool touch = words[0] == "touch";
   std::vector<std::string> paths;
   for (size_t i = 1; i < words.size(); ++i) {
     const std::string& w = words[i];
@@ -56,7 +60,7 @@ bool FileCommand(const std::vector<std::string>& words, const std::string& workd
       ++i;
       continue;
     }
-    if (!mkdir && (w == "-f" || w == "-r" || w == "-R" || w == "-rf" || w == "-fr" ||
+    if (!mkdir && !touch && (w == "-f" || w == "-r" || w == "-R" || w == "-rf" || w == "-fr" ||
                    w == "-v" || w == "--force" || w == "--recursive")) {
       continue;
     }
@@ -64,7 +68,7 @@ bool FileCommand(const std::vector<std::string>& words, const std::string& workd
     paths.push_back(CleanImagePath(workdir, w));
   }
   if (paths.empty()) return false;
-  auto& list = mkdir ? image.created_dirs : image.removed_paths;
+  auto& list = mkdir ? image.created_dirs : touch ? image.touched_files : image.removed_paths;
   list.insert(list.end(), paths.begin(), paths.end());
   return true;
 }

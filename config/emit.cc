@@ -221,6 +221,7 @@ void EmitContainer(Writer& w, const Service& s) {
   if (!mounts.empty()) w.List(3, "mounts", mounts);
   if (!v.passwd.empty()) w.List(3, "passwd", v.passwd);
   if (!v.group.empty()) w.List(3, "group", v.group);
+  if (!v.touched.empty()) w.List(3, "touched", v.touched);
   std::vector<std::string> ports;
   for (const auto& p : s.ports)
     ports.push_back(std::to_string(p.port) + "/" + p.protocol +

@@ -104,6 +104,7 @@ std::optional<BuildImage> ReadBuild(const Node& build, const std::string& path,
   layer.expose = df.expose;
   layer.volumes = df.volumes;
   layer.removed_paths = df.removed_paths;
+  layer.touched_files = df.touched_files;
   if (!df.skipped.empty()) {
     // Once per service: what the image would have and this process will not.
     std::string steps;

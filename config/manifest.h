@@ -178,6 +178,10 @@ struct ContainerView {
   std::string hostname;             // its own host name (hostname:, else the service name)
   std::vector<std::string> passwd;  // lines added to /etc/passwd: image users mapped to host ids
   std::vector<std::string> group;   // lines added to /etc/group
+  // Empty files a Dockerfile's `RUN touch` made (container paths): each one the service's own,
+  // emptied at every start and bound read-write, since the RUN's `chown` to the image user is
+  // not replayed and the service writes them (an nginx-unprivileged run.sh's envsubst).
+  std::vector<std::string> touched;
   std::string image;                // the image it reproduces, for messages only; may be empty
 
   bool operator==(const ContainerView&) const = default;

@@ -124,6 +124,7 @@ struct ImageLayer {
   std::vector<std::string> volumes;
   std::vector<Mount> mounts;               // COPY/ADD
   std::vector<std::string> removed_paths;  // RUN rm: image files the recipe must not supply
+  std::vector<std::string> touched_files;  // RUN touch: empty files the image user may write
 };
 
 /// ReadBuild reads the Dockerfile of a service's `build:` (a context path, or a mapping with

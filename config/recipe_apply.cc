@@ -165,6 +165,10 @@ void View(const Recipe& recipe, const RecipeInput& in,
     if (std::find(in.layer.removed_paths.begin(), in.layer.removed_paths.end(), f.target) !=
         in.layer.removed_paths.end())
       continue;
+    // A `RUN touch` of it makes a new, empty file (seed 002's proxy writes it at start).
+    if (std::find(in.layer.touched_files.begin(), in.layer.touched_files.end(), f.target) !=
+        in.layer.touched_files.end())
+      continue;
     // A Dockerfile's COPY/ADD onto the same path replaces the image's file (seed 000's nginx).
     if (std::any_of(in.layer.mounts.begin(), in.layer.mounts.end(),
                     [&](const Mount& m) { return m.target == f.target; }))
@@ -178,6 +182,7 @@ void View(const Recipe& recipe, const RecipeInput& in,
     v.mounts.push_back(std::move(m));
   }
   v.mounts.insert(v.mounts.end(), in.layer.mounts.begin(), in.layer.mounts.end());
+  v.touched = in.layer.touched_files;
   std::vector<std::string> volumes = recipe.volumes;
   volumes.insert(volumes.end(), in.layer.volumes.begin(), in.layer.volumes.end());
   for (const auto& target : volumes) {

@@ -158,6 +158,9 @@ void RecipeReader::Files(const Node& node, const std::string& key) {
                    ? *value
                    : (fs::path(recipe_.dir) / *value).lexically_normal().string();
     f.pos = e.value.pos;
+    // One file per image path: a recipe's own replaces its base's (nginx-unprivileged's
+    // nginx.conf is not nginx's).
+    std::erase_if(recipe_.files, [&](const RecipeFile& old) { return old.target == f.target; });
     recipe_.files.push_back(std::move(f));
   }
 }

@@ -2,6 +2,7 @@
 // A Dockerfile's `pip install -r requirements.txt` cannot be replayed: instead the file is
 // checked against the Python distributions the host has, naming the Debian package for each
 // missing one and the apt-get line that installs them all.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ RequirementsText ParseRequirements(const std::string& text, const std::string& f
 /// directories ("Django-3.2.25.egg-info", "channels_redis-4.0.0.dist-info"; an entry with no
 /// version, "cryptography.egg-info", maps to ""). Pure.
 std::map<std::string, std::string> InstalledFromListing(const std::vector<std::string>& entries);
+
+/// AddProgramDistributions adds to installed the distributions Debian ships as programs and
+/// plugins rather than as site entries (uwsgi: the uwsgi binary and its python3 plugin), each
+/// with no version, when exists() says their file is there. Pure given exists.
+void AddProgramDistributions(std::map<std::string, std::string>& installed,
+                             const std::function<bool(const std::string&)>& exists);
 
 /// DebianPackageFor names the Debian package of a distribution ("psycopg2-binary" ->
 /// "python3-psycopg2"); known is false for a guess ("python3-<name>").

@@ -41,6 +41,7 @@ const std::map<std::string, std::string>& DebianNames() {
       {"pyzmq", "python3-zmq"},               {"redis", "python3-redis"},
       {"scikit-learn", "python3-sklearn"},    {"sqlparse", "python3-sqlparse"},
       {"typing-extensions", "python3-typing-extensions"}, {"uvicorn", "python3-uvicorn"},
+      {"uwsgi", "uwsgi-plugin-python3"},  // pulls in uwsgi-core (the uwsgi binary)
       {"whitenoise", "python3-whitenoise"},
   };
   return kNames;
@@ -71,6 +72,14 @@ std::map<std::string, std::string> InstalledFromListing(const std::vector<std::s
     if (!fresh && it->second.empty()) it->second = version;  // "cryptography.egg-info" too
   }
   return installed;
+}
+
+void AddProgramDistributions(std::map<std::string, std::string>& installed,
+                             const std::function<bool(const std::string&)>& exists) {
+  // No dist-info: the python recipe's UWSGI_PLUGIN=python3 loads this plugin into
+  // /usr/bin/uwsgi. Debian's version is not pip's (2.0.21 either way), so none is claimed.
+  if (exists("/usr/lib/uwsgi/plugins/python3_plugin.so") && exists("/usr/bin/uwsgi"))
+    installed.emplace("uwsgi", "");
 }
 
 std::string DebianPackageFor(const std::string& normalized, bool& known) {

@@ -86,6 +86,7 @@ std::string CanonicalText(const Service& s) {
   Put(out, "hostname", c.hostname);
   PutList(out, "passwd", c.passwd);
   PutList(out, "group", c.group);
+  PutList(out, "touched", c.touched);
   Put(out, "container_image", c.image);
   for (const auto* hooks : {&s.post_start, &s.pre_stop}) {
     Put(out, hooks == &s.post_start ? "post_start" : "pre_stop",

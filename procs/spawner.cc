@@ -102,6 +102,14 @@ struct ChildSetup {
       if (container->failed_step() != nullptr) return Fail(container->failed_step());
     }
     if (credentials != nullptr) {
+      // A service may reopen its output by name (/dev/stderr: nginx-unprivileged's error.log
+      // link), which checks the pipe's owner and mode (ours, 0600): give our pipes to the user
+      // it becomes, so that open works as in a container. Best effort: a failure changes nothing.
+      for (int fd : {1, 2}) {
+        struct stat st {};
+        if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_uid != credentials->uid)
+          (void)!fchown(fd, credentials->uid, credentials->gid);
+      }
       if (setgroups(credentials->groups.size(), credentials->groups.data()) != 0)
         return Fail(setgroups_step.c_str());
       if (setgid(credentials->gid) != 0) return Fail(setgid_step.c_str());

@@ -57,6 +57,10 @@ std::string ServiceDir(const config::Service& service, const std::string& files_
   return (fs::path(files_dir) / service.name).string();
 }
 
+std::string TouchedFile(const std::string& service_dir, size_t index) {
+  return service_dir + "/touched-" + std::to_string(index);
+}
+
 }  // namespace
 
 std::string ContainerFilesDir(const std::string& configured) {
@@ -95,6 +99,10 @@ void AddGeneratedFiles(const config::Service& service, const std::string& files_
   bind("hosts", "/etc/hosts");
   if (!service.container.passwd.empty()) bind("passwd", "/etc/passwd");
   if (!service.container.group.empty()) bind("group", "/etc/group");
+  for (size_t i = 0; i < service.container.touched.size(); ++i) {
+    spec.mounts.push_back({procs::MountSpec::Kind::kBind, TouchedFile(dir, i),
+                           service.container.touched[i], false, ""});
+  }
 }
 
 base::Result<bool> PrepareContainerFiles(const config::Service& service,
@@ -130,6 +138,16 @@ base::Result<bool> PrepareContainerFiles(const config::Service& service,
     if (f.lines.empty() && std::string(f.name) != "hosts") continue;
     auto written = WriteAtomically(dir + "/" + f.name, GeneratedFile(ReadHostFile(f.host), f.lines));
     if (!written.ok()) return base::Error{prefix + written.error().message};
+  }
+  // A `RUN touch` file starts empty, as in a fresh container, and is the service's user's:
+  // the RUN's chown to the image user (the one it runs as) is what made it writable there.
+  for (size_t i = 0; i < view.touched.size(); ++i) {
+    const std::string path = TouchedFile(dir, i);
+    auto written = WriteFile(path, O_CREAT, "", prefix + "create " + view.touched[i] + " at");
+    if (!written.ok()) return written.error();
+    fchmodat(AT_FDCWD, path.c_str(), 0644, 0);
+    if (root && service.user && chown(path.c_str(), service.user->uid, service.user->gid) != 0)
+      return base::Error{base::ErrnoMessage(prefix + "chown " + path, errno)};
   }
   return true;
 }

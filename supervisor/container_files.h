@@ -23,14 +23,16 @@ std::string GeneratedFile(const std::string& host_text, const std::vector<std::s
 void AddHostNames(config::ContainerView& view, const std::vector<std::string>& names);
 
 /// Adds binds of the generated hosts (always) and passwd/group (when the view has lines for
-/// them) over /etc/hosts, /etc/passwd, /etc/group, from files_dir/<service>/. Pure.
+/// them) over /etc/hosts, /etc/passwd, /etc/group, from files_dir/<service>/, and a read-write
+/// bind of each `touched` file (files_dir/<service>/touched-N) at its container path. Pure.
 void AddGeneratedFiles(const config::Service& service, const std::string& files_dir,
                        procs::ContainerSpec& spec);
 
 /// PrepareContainerFiles creates what AddGeneratedFiles and the view's mounts point at: a
 /// missing bind source becomes a directory (as Docker does), each volume's directory exists
 /// (owned by the service's user when we are root, as a fresh Docker volume is chowned to the
-/// image's), and the generated files are written 0644 (rewritten at every start, atomically).
+/// image's), and the generated files are written 0644 (rewritten at every start, atomically);
+/// each touched file is emptied (created 0644, owned by the service's user when we are root).
 /// The error names the service and the path.
 base::Result<bool> PrepareContainerFiles(const config::Service& service,
                                          const std::string& files_dir, bool root);

@@ -47,5 +47,47 @@ class BuildService(unittest.TestCase):
             st.cleanup()
 
 
+    @unittest.skipUnless(os.path.exists("/usr/lib/uwsgi/plugins/python3_plugin.so"),
+                         "uwsgi-plugin-python3 is not installed (scripts/install-deps.sh)")
+    def test_pip_style_uwsgi_command_serves_the_wsgi_module(self):
+        # pip's uwsgi has Python built in; Debian's loads it as a plugin, which the python
+        # recipe names in UWSGI_PLUGIN, so a command written for the image runs unchanged.
+        port = h.free_port()
+        st = h.Stack({"app": {"build": "./app",
+                              "command": f"uwsgi --http-socket 127.0.0.1:{port} --master "
+                                         "--workers 2 --enable-threads --module hello"}},
+                     files={"app/Dockerfile": "FROM python:3.9-alpine\nWORKDIR /srv\n"
+                                              "COPY ./hello.py /srv/hello.py\n",
+                            "app/hello.py": HELLO_WSGI})
+        try:
+            st.start()
+            def answer():
+                # Fail fast: a uwsgi that cannot load Python exits at once.
+                if st.has_event("app", "exited") or st.proc.poll() is not None:
+                    raise AssertionError("app exited before answering\n" + st.dump())
+                return _http_body(port)
+            got = h.wait_until(answer, timeout=30, what=f"uwsgi answering on {port}")
+            self.assertEqual(got, b"hello from uwsgi in /srv", st.dump())
+        finally:
+            st.cleanup()
+
+
+HELLO_WSGI = """import os
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [("hello from uwsgi in " + os.getcwd()).encode()]
+"""
+
+
+def _http_body(port):
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+            return r.read()
+    except OSError:
+        return None
+
 if __name__ == "__main__":
     unittest.main()

@@ -132,6 +132,18 @@ class ChildEnv(unittest.TestCase):
             self.assertEqual(hyg.get("GID"), "65534")
             self.assertEqual(hyg.get("GROUPS"), "65534")
 
+    @unittest.skipUnless(os.getuid() == 0, "user: needs root")
+    def test_user_can_reopen_its_output_by_name(self):
+        # nginx-unprivileged's error.log is a link to /dev/stderr, opened by a master that runs
+        # as the image user: our pipes must be that user's, as a container's output is.
+        with h.Stack({"out": {"command": ["sh", "-c", "echo to-stdout > /dev/stdout && "
+                                          "echo to-stderr > /dev/stderr"],
+                              "user": "nobody", "working_dir": "/tmp"}}) as st:
+            self.assertEqual(st.wait_exit(15), 0, st.dump())
+            lines = st.service_lines("out")
+            self.assertIn("to-stdout", lines, st.dump())
+            self.assertIn("to-stderr", lines, st.dump())
+
 
 if __name__ == "__main__":
     h.main()

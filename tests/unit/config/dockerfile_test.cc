@@ -296,6 +296,17 @@ TEST_CASE("Dockerfile: plain mkdir and rm in RUN are recorded; anything else is 
   CHECK(df.skipped[1] == std::pair<int, std::string>{6, "RUN rm -rf /tmp/*"});
 }
 
+TEST_CASE("Dockerfile: a plain touch in RUN records an empty image file") {
+  // Seed 002's proxy: the touch is recorded, the chmod/chown keep the RUN listed as skipped.
+  auto df = Parse("FROM x\nWORKDIR /etc/nginx\nRUN mkdir -p /vol/static && "
+                  "touch conf.d/default.conf && chown nginx:nginx conf.d/default.conf\n");
+  CHECK(df.touched_files == Argv{"/etc/nginx/conf.d/default.conf"});
+  CHECK(df.created_dirs == Argv{"/etc/nginx", "/vol/static"});
+  CHECK(df.skipped.size() == 1);
+  CHECK(Parse("FROM x\nRUN touch /a /b\n").skipped.empty());
+  CHECK(Parse("FROM x\nRUN touch /tmp/*.x\n").touched_files.empty());
+}
+
 TEST_CASE("Dockerfile: bounded work on hostile input") {
   // 1 MiB (the read limit) of distinct ENV names: one lookup each, not a rebuild each.
   std::string text = "FROM x\nENV K0=v\n";

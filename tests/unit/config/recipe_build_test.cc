@@ -79,6 +79,19 @@ TEST_CASE("recipe build: seed 000's nginx image (FROM nginx + ADD nginx.conf, RU
   CHECK(MountAt(s, "/var/log/nginx/access.log") != nullptr);
 }
 
+TEST_CASE("recipe build: a RUN touch of a recipe's file makes it an empty file of the service's") {
+  if (!Installed("/usr/sbin/nginx")) return;
+  TempDir p;
+  p.Write("proxy/Dockerfile",
+          "FROM nginxinc/nginx-unprivileged:1-alpine\nUSER root\n"
+          "RUN touch /etc/nginx/conf.d/default.conf && chown nginx:nginx "
+          "/etc/nginx/conf.d/default.conf\nUSER nginx\n");
+  const Service s = Only(LoadIn(p, "services:\n  proxy:\n    build: ./proxy\n"), "proxy");
+  CHECK(MountAt(s, "/etc/nginx/conf.d/default.conf") == nullptr);  // not the recipe's file
+  CHECK(s.container.touched == std::vector<std::string>{"/etc/nginx/conf.d/default.conf"});
+  CHECK(MountAt(s, "/etc/nginx/nginx.conf") != nullptr);
+}
+
 TEST_CASE("recipe build: a python app on the host's interpreter, requirements checked") {
   TempDir p;
   p.Write("src/Dockerfile",

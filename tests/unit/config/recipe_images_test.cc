@@ -115,6 +115,34 @@ TEST_CASE("recipe nginx: the image's own config files, logs linked, nginx user m
   CHECK_FALSE(s.user.has_value());  // the master runs as us; `user nginx;` names the workers'
 }
 
+TEST_CASE("recipe nginx-unprivileged: nginx as the image user, on 8080, its own config, /tmp") {
+  if (!Installed("/usr/sbin/nginx")) return;
+  const Service s = Only(
+      LoadText("services:\n  proxy:\n    image: nginxinc/nginx-unprivileged:1-alpine\n"), "proxy");
+  CHECK(s.argv == std::vector<std::string>{"/usr/sbin/nginx", "-g", "daemon off;"});
+  CHECK(s.stop_signal == SIGQUIT);
+  REQUIRE(s.ports.size() == 1);
+  CHECK(s.ports[0].port == 8080);
+  CHECK(s.healthcheck.tcp_port == 8080);
+  // Its own files replace the base recipe's: one bind per path.
+  int confs = 0;
+  for (const Mount& m : s.container.mounts) confs += m.target == "/etc/nginx/nginx.conf";
+  CHECK(confs == 1);
+  CHECK(MountAt(s, "/etc/nginx/nginx.conf")->source == kRecipes + "/nginx-unprivileged/nginx.conf");
+  CHECK(MountAt(s, "/etc/nginx/conf.d/default.conf")->source ==
+        kRecipes + "/nginx-unprivileged/default.conf");
+  REQUIRE(MountAt(s, "/tmp") != nullptr);  // pid file and temp paths
+  CHECK(MountAt(s, "/tmp")->kind == Mount::Kind::kTmpfs);
+  CHECK(MountAt(s, "/var/log/nginx/error.log")->source == "/dev/stderr");
+  // The master runs as the image user: Debian's www-data as root; as anyone else, ourselves.
+  if (::geteuid() == 0) {
+    REQUIRE(s.user.has_value());
+    CHECK(s.user->name == "www-data");
+  } else {
+    CHECK_FALSE(s.user.has_value());
+  }
+}
+
 TEST_CASE("recipe postgres: the entrypoint, the host's major version, SIGINT, notify") {
   if (!Installed("/usr/lib/postgresql")) return;
   const auto result =

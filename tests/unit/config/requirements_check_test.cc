@@ -203,6 +203,27 @@ TEST_CASE("requirements: missing ones name their packages and one apt-get line")
         "python3-frobnitz");
 }
 
+TEST_CASE("requirements: uwsgi is Debian's binary and python3 plugin, not a site entry") {
+  bool known = false;
+  CHECK(DebianPackageFor("uwsgi", known) == "uwsgi-plugin-python3");
+  CHECK(known);
+  auto reqs = Parse("uwsgi>=2.0.19,<2.1\n");
+  std::map<std::string, std::string> installed;
+  AddProgramDistributions(installed, [](const std::string&) { return false; });
+  auto missing = CheckRequirements(reqs, installed, "");
+  CHECK(missing.apt_line == "apt-get install uwsgi-plugin-python3");
+  std::vector<std::string> asked;
+  AddProgramDistributions(installed, [&](const std::string& path) {
+    asked.push_back(path);
+    return true;
+  });
+  CHECK(asked == std::vector<std::string>{"/usr/lib/uwsgi/plugins/python3_plugin.so",
+                                          "/usr/bin/uwsgi"});
+  auto present = CheckRequirements(reqs, installed, "");
+  CHECK(present.diagnostics.empty());  // no version claimed, so none compared
+  CHECK(present.apt_line.empty());
+}
+
 TEST_CASE("requirements: -r includes are read relative to their file, a cycle once") {
   Scratch s;
   const std::string top = s.Write("req/main.txt", "-r common/base.txt\nDjango\n");

@@ -46,6 +46,15 @@ TEST_CASE("container spec: volumes are binds of their directories; a plain servi
   CHECK(root.container->mounts[2].target == "/etc/hosts");
   CHECK(root.container->mounts[2].read_only);
   CHECK(root.container->mounts[3].target == "/etc/passwd");
+
+  // A `RUN touch` file: the service's own copy, read-write.
+  s.container.touched = {"/etc/nginx/conf.d/default.conf"};
+  auto again = supervisor::BuildSpawnSpec(s, {}, true);
+  supervisor::AddGeneratedFiles(s, "/rt/container", *again.container);
+  const auto& last = again.container->mounts.back();
+  CHECK(last.source == "/rt/container/web/touched-0");
+  CHECK(last.target == "/etc/nginx/conf.d/default.conf");
+  CHECK(!last.read_only);
 }
 
 TEST_CASE("generated files: the host's text, then the view's lines") {
