@@ -119,7 +119,7 @@ TEST_CASE("recipe nginx-unprivileged: nginx as the image user, on 8080, its own 
   if (!Installed("/usr/sbin/nginx")) return;
   const Service s = Only(
       LoadText("services:\n  proxy:\n    image: nginxinc/nginx-unprivileged:1-alpine\n"), "proxy");
-  CHECK(s.argv == std::vector<std::string>{"/usr/sbin/nginx", "-g", "daemon off;"});
+  CHECK(s.argv == std::vector<std::string>{"/docker-entrypoint.sh", "nginx", "-g", "daemon off;"});
   CHECK(s.stop_signal == SIGQUIT);
   REQUIRE(s.ports.size() == 1);
   CHECK(s.ports[0].port == 8080);
