@@ -56,10 +56,14 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/stackvisor@.service DESTINATION /l
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright ${pkg}/changelog.gz
         DESTINATION share/doc/stackvisor)
 if(EXISTS ${PROJECT_SOURCE_DIR}/recipes)
-  # Entrypoints (recipes/postgres/docker-entrypoint.sh) are run directly: keep them executable.
+  # Entrypoints (recipes/postgres/docker-entrypoint.sh) and their steps are run directly: keep
+  # them executable.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/recipes/ DESTINATION share/stackvisor/recipes
           PATTERN "*.sh" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
-                                     GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+                                     GROUP_EXECUTE WORLD_READ WORLD_EXECUTE
+          # The nginx entrypoint sources an *.envsh only when it is executable, as the image's.
+          PATTERN "*.envsh" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+                                        GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 endif()
 
 set(CPACK_GENERATOR DEB)
