@@ -10,6 +10,7 @@
 #include "app/detach.h"
 #include "app/detach_wait.h"
 #include "app/process_setup.h"
+#include "app/quiet_trim.h"
 #include "app/up_apply.h"
 #include "config/byte_size.h"
 #include "config/service_hash.h"
@@ -299,6 +300,7 @@ int RunUp(const Invocation& inv) {
     UnblockStopSignals();
     reporter.Started();
     DropStartupText();
+    QuietTrim trim(&loop);  // from here on, each quiet spell gives the code pages back
     code = supervisor.Run();
   }
   // Let every closed handle's callback run, then the loop must be empty.
