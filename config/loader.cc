@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <unistd.h>
@@ -154,6 +155,11 @@ class Loader {
                        return std::tie(rank[a.file], a.line, a.column) <
                               std::tie(rank[b.file], b.line, b.column);
                      });
+    // A file several services read (one env_file for web and worker) is checked once per
+    // reader: say each of its problems once.
+    std::set<std::string> seen;
+    std::erase_if(result_.diagnostics,
+                  [&](const Diagnostic& d) { return !seen.insert(d.Format()).second; });
     return std::move(result_);
   }
 

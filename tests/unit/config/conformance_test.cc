@@ -249,3 +249,17 @@ TEST_CASE("Load: relative bind sources of volumes follow the extended or include
   const Service& cache = *result.manifest->Find("cache");
   CHECK(cache.engine.volumes == Words{dir + "/inc/data:/data", dir + "/inc/extra:/extra"});
 }
+
+TEST_CASE("Load: a problem of an env file two services read is reported once") {
+  LoadOptions options = OptionsIn("shared_env");
+  options.files = {"compose.yaml"};
+  auto result = Load(options);
+  REQUIRE(result.manifest);
+  std::string text = Text(result);
+  INFO(text);
+  CHECK(result.manifest->Find("web")->environment.at("URL") == "http:///x");
+  CHECK(result.manifest->Find("worker")->environment.at("URL") == "http:///x");
+  REQUIRE(result.diagnostics.size() == 1);
+  CHECK(text.find("shared.env:1:1: warning: variable 'NOT_SET_ANYWHERE' is not set") !=
+        std::string::npos);
+}
