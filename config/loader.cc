@@ -155,12 +155,28 @@ class Loader {
                        return std::tie(rank[a.file], a.line, a.column) <
                               std::tie(rank[b.file], b.line, b.column);
                      });
-    // A file several services read (one env_file for web and worker) is checked once per
-    // reader: say each of its problems once.
-    std::set<std::string> seen;
-    std::erase_if(result_.diagnostics,
-                  [&](const Diagnostic& d) { return !seen.insert(d.Format()).second; });
+    MergeRepeats();
     return std::move(result_);
+  }
+
+  // A file several services read (one env_file or requirements.txt for web and worker) is
+  // checked once per reader: say each of its problems once, naming every reader's key path.
+  void MergeRepeats() {
+    std::map<std::string, size_t> first;  // severity, position and message -> kept index
+    std::map<size_t, std::set<std::string>> paths;  // kept index -> the key paths it names
+    std::vector<Diagnostic> kept;
+    for (Diagnostic& d : result_.diagnostics) {
+      std::string key = Diagnostic{d.severity, d.file, d.line, d.column, "", d.message}.Format();
+      auto [it, fresh] = first.emplace(key, kept.size());
+      if (fresh) {
+        paths[kept.size()].insert(d.path);
+        kept.push_back(std::move(d));
+      } else if (paths[it->second].insert(d.path).second) {
+        std::string& path = kept[it->second].path;
+        path += path.empty() || d.path.empty() ? d.path : ", " + d.path;
+      }
+    }
+    result_.diagnostics = std::move(kept);
   }
 
   unsigned Euid() const { return options_.euid ? *options_.euid : geteuid(); }

@@ -263,3 +263,18 @@ TEST_CASE("Load: a problem of an env file two services read is reported once") {
   CHECK(text.find("shared.env:1:1: warning: variable 'NOT_SET_ANYWHERE' is not set") !=
         std::string::npos);
 }
+
+TEST_CASE("Load: one problem found through several services names each of them once") {
+  // The Dockerfile of a build context two services share: its skipped RUN is one warning.
+  LoadOptions options = OptionsIn("shared_build");
+  options.files = {"compose.yaml"};
+  auto result = Load(options);
+  std::string text = Text(result);
+  INFO(text);
+  size_t runs = 0;
+  for (size_t at = text.find("step(s) skipped"); at != std::string::npos;
+       at = text.find("step(s) skipped", at + 1))
+    ++runs;
+  CHECK(runs == 1);
+  CHECK(text.find("services.web.build, services.worker.build: ") != std::string::npos);
+}
