@@ -88,6 +88,15 @@ struct ServiceDraft {
   std::optional<int> replicas;                 // `scale:` or `deploy.replicas`, when given
   SourcePos replicas_pos;                      // the key that gave it
   std::string replicas_path;                   // its key path, services.web.scale
+  // A `user:` the host cannot give (no such user; or not root) on a service with an image or
+  // a build: the image may name it (`user: nginx` on nginx, `user: postgres` as an ordinary
+  // user), which its recipe maps (recipe_apply.cc). Reported after ExpandImages if still set.
+  struct UserProblem {
+    std::string spec;
+    SourcePos pos;
+    std::string message;
+  };
+  std::optional<UserProblem> user_problem;
 };
 
 /// BuildService validates one service's tree and fills a draft. Host lookups (env files,

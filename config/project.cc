@@ -219,6 +219,10 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   }
   // Images and builds become native programs before anything checks the graph (issue 12).
   ExpandImages(drafts, *services, merged, options, context, r);
+  for (auto& d : drafts)
+    if (d.active && d.user_problem)
+      r.Error(d.user_problem->pos, "services." + d.service.name + ".user",
+              d.user_problem->message);
   // After the image step: volumes are mounted over the image's content.
   const ContainerNames container_names =
       ApplyContainerViews(*services, merged.Get("volumes"), manifest.name, drafts, context, r);

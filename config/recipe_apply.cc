@@ -79,6 +79,35 @@ std::string HostUser(const Recipe& recipe, const std::string& image_user) {
   return it == recipe.users.end() ? image_user : it->second;
 }
 
+// A `user:` the host lacks, or cannot switch to, that names one of the image's users
+// (`user: nginx` on nginx, `user: postgres:postgres`): as root the recipe's host user; as
+// anyone else ourselves, as for the image's own user. Anything else stays a problem for the
+// loader to report.
+void WrittenImageUser(const std::map<std::string, std::string>& users,
+                      const BuildContext& context, ServiceDraft& d) {
+  if (!d.user_problem) return;
+  const std::string& spec = d.user_problem->spec;
+  const size_t colon = spec.find(':');
+  auto user_it = users.find(spec.substr(0, colon));
+  if (user_it == users.end()) return;
+  if (context.euid != 0) {
+    d.service.user.reset();
+    d.user_problem.reset();
+    return;
+  }
+  std::string host_spec = user_it->second;
+  if (colon != std::string::npos) {
+    const std::string group = spec.substr(colon + 1);
+    auto group_it = users.find(group);
+    host_spec += ":" + (group_it == users.end() ? group : group_it->second);
+  }
+  auto user = LookupUser(host_spec);
+  if (!user.ok() || CheckCanSwitch(user.value(), context.euid)) return;
+  user.value().spec = spec;
+  d.service.user = user.value();
+  d.user_problem.reset();
+}
+
 void Users(const Recipe& recipe, const RecipeInput& in, const BuildContext& context,
            ServiceDraft& d, Reporter& r) {
   Service& s = d.service;
@@ -101,7 +130,8 @@ void Users(const Recipe& recipe, const RecipeInput& in, const BuildContext& cont
                                  std::to_string(gid) + "::" + home + ":/usr/sbin/nologin");
     s.container.group.push_back(image_user + ":x:" + std::to_string(gid) + ":");
   }
-  if (Written(in, "user") || context.euid != 0) return;
+  if (Written(in, "user")) return WrittenImageUser(users, context, d);
+  if (context.euid != 0) return;
   const std::string image_user = !in.layer.user.empty() ? in.layer.user : recipe.user;
   if (image_user.empty()) return;
   const std::string host_user = HostUser(recipe, image_user);

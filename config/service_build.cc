@@ -79,6 +79,10 @@ ServiceDraft ServiceBuilder::Build(const Node& tree) {
     return std::move(draft_);
   }
   for (const auto& entry : tree.entries) Key(entry);
+  if (draft_.user_problem && !tree.Get("image") && !tree.Get("build")) {
+    r_.Error(draft_.user_problem->pos, Path("user"), draft_.user_problem->message);
+    draft_.user_problem.reset();
+  }
   if (env_files_) EnvFiles(*env_files_);
   if (environment_) Environment(*environment_);
   s.argv = s.entrypoint;
@@ -224,9 +228,15 @@ void ServiceBuilder::UserSpec(const Node& node) {
     return;
   }
   auto user = LookupUser(*spec);
-  if (!user.ok()) return r_.Error(node, Path("user"), user.error().message);
-  if (auto why = CheckCanSwitch(user.value(), context_.euid))
-    return r_.Error(node, Path("user"), *why);
+  std::optional<std::string> problem;
+  if (!user.ok())
+    problem = user.error().message;
+  else if (auto why = CheckCanSwitch(user.value(), context_.euid))
+    problem = *why;
+  if (problem) {  // Build() reports it unless an image may name this user
+    draft_.user_problem = ServiceDraft::UserProblem{*spec, node.pos, *problem};
+    return;
+  }
   draft_.service.user = user.value();
 }
 

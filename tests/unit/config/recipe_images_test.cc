@@ -249,3 +249,46 @@ TEST_CASE("recipe: `stackvisor config` output of an expanded service loads back 
     CHECK(a.services[i] == b.services[i]);
   }
 }
+
+TEST_CASE("a written user that names an image user is the recipe's host user, or ourselves") {
+  if (!Installed("/usr/sbin/nginx") || !Installed("/usr/lib/postgresql")) return;
+  const std::string yaml =
+      "services:\n  web:\n    image: nginx:latest\n    user: nginx:nginx\n"
+      "  db:\n    image: postgres:15\n    user: postgres\n";
+  LoadOptions root = OptionsIn("");
+  root.euid = 0;
+  const auto as_root = LoadText(yaml, root);
+  INFO(Text(as_root));
+  // As root, `user: nginx:nginx` on nginx is the image's user, Debian's www-data (group too).
+  const Service web = Only(as_root, "web");
+  REQUIRE(web.user.has_value());
+  CHECK(web.user->name == "www-data");
+  CHECK(web.user->uid == 33);
+  CHECK(web.user->gid == 33);
+  CHECK(web.user->spec == "nginx:nginx");  // shown as written
+  REQUIRE(Only(as_root, "db").user.has_value());
+  CHECK(Only(as_root, "db").user->name == "postgres");
+  // As anyone else every image user is ourselves, as for the image's own user: before, both
+  // were refused ("unknown user 'nginx'", "cannot run as user 'postgres'").
+  LoadOptions user = OptionsIn("");
+  user.euid = 12345;
+  const auto as_user = LoadText(yaml, user);
+  INFO(Text(as_user));
+  CHECK_FALSE(Only(as_user, "web").user.has_value());
+  CHECK_FALSE(Only(as_user, "db").user.has_value());
+}
+
+TEST_CASE("a written user the image does not have is still the host's to give") {
+  if (!Installed("/usr/bin/redis-server")) return;
+  for (unsigned euid : {0u, 12345u}) {
+    LoadOptions options = OptionsIn("");
+    options.euid = euid;
+    const auto result =
+        LoadText("services:\n  cache:\n    image: redis:7\n    user: nginx\n", options);
+    CHECK_FALSE(result.manifest);
+    CHECK(Text(result) == "inline.yaml:4:11: error: services.cache.user: unknown user 'nginx'\n");
+  }
+  // Without an image nothing can name it: reported where it is written, as before.
+  const auto plain = LoadText("services:\n  a:\n    command: run\n    user: nobody-here\n");
+  CHECK(Text(plain) == "inline.yaml:4:11: error: services.a.user: unknown user 'nobody-here'\n");
+}
