@@ -271,10 +271,11 @@ int RunUp(const Invocation& inv) {
   uv_loop_init(&loop);
   int code;
   {
-    supervisor::Supervisor supervisor(&loop, *manifest, options);
+    // Moved, not copied: the supervisor owns it from here on (a copy cost 9,000 services' RSS).
+    supervisor::Supervisor supervisor(&loop, std::move(*manifest), options);
     control::Api api(supervisor);
     bool busy = false;
-    if (auto error = api.Start(runtime_dir, manifest->name, &busy)) {
+    if (auto error = api.Start(runtime_dir, supervisor.manifest().name, &busy)) {
       if (reporter.active()) {
         // Detached, the API is the only way to wait for the stack or to stop it.
         std::cerr << "stackvisor: " << error->message << "; nothing was started\n";

@@ -94,11 +94,13 @@ Containment::~Containment() {
   if (!active()) return;
   Kill();
   services_.clear();
+  by_name_.clear();
   RemoveStackCgroup(stack_, kRemoveWaitMs);
 }
 
 void Containment::Deactivate(std::string why) {
   services_.clear();
+  by_name_.clear();
   RemoveStackCgroup(stack_, 0);
   stack_.clear();
   why_ = std::move(why);
@@ -139,13 +141,13 @@ base::Result<ServiceCgroup*> Containment::AddService(const std::string& name) {
     return base::Error{base::ErrnoMessage(name + ": open " + procs, err)};
   }
   services_.emplace_back(name, std::make_unique<ServiceCgroup>(dir));
+  by_name_.emplace(name, services_.back().second.get());
   return services_.back().second.get();
 }
 
 ServiceCgroup* Containment::Find(const std::string& name) const {
-  for (const auto& [service, cgroup] : services_)
-    if (service == name) return cgroup.get();
-  return nullptr;
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::vector<pid_t> Containment::Pids() const {

@@ -48,7 +48,7 @@ std::vector<std::string> OwnEnvironment() {
   return env;
 }
 
-std::vector<const config::Service*> Pointers(const std::deque<config::Service>& defs) {
+std::vector<const config::Service*> Pointers(const std::vector<config::Service>& defs) {
   std::vector<const config::Service*> out;
   out.reserve(defs.size());
   for (const auto& def : defs) out.push_back(&def);
@@ -57,29 +57,27 @@ std::vector<const config::Service*> Pointers(const std::deque<config::Service>& 
 
 }  // namespace
 
-Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
-                       SupervisorOptions options)
+Supervisor::Supervisor(uv_loop_t* loop, config::Manifest manifest, SupervisorOptions options)
     : loop_(loop),
-      manifest_(manifest),
-      definitions_(manifest.services.begin(), manifest.services.end()),
+      manifest_(std::move(manifest)),
       options_(options),
       output_(loop, options.output_fd),
       history_(options.log_limits),
       mux_(output_, options.format),
       reaper_(loop),
-      plan_(Pointers(definitions_), options.plan),
+      plan_(Pointers(manifest_.services), options.plan),
       sweep_timer_(loop),
       finish_timer_(loop),
       straggler_timer_(loop),
       pause_timer_(loop) {
-  for (const auto& service : manifest.services)
+  for (const auto& service : manifest_.services)
     if (auto ports = config::DescribeServicePorts(service); !ports.empty())
       port_lines_.push_back(std::move(ports));
   steady_epoch_ = base::Now();
   wall_epoch_ = std::chrono::system_clock::now();
   mux_.SetHistory(&history_);
   own_source_ = mux_.AddSource(kOwnName);
-  for (const auto& svc : definitions_) sources_.push_back(mux_.AddSource(svc.name));
+  for (const auto& svc : manifest_.services) sources_.push_back(mux_.AddSource(svc.name));
   logger_ = std::make_shared<spdlog::logger>(kOwnName, logmux::MakeMuxSink(mux_, own_source_));
   logger_->set_pattern("%v");
 
@@ -103,14 +101,14 @@ Supervisor::Supervisor(uv_loop_t* loop, const config::Manifest& manifest,
   context_.container_files_dir = options_.container_files_dir;
   all_contained_ = options_.containment != nullptr && options_.containment->active();
   if (all_contained_) {
-    for (const auto& svc : definitions_) {
+    for (const auto& svc : manifest_.services) {
       auto cgroup = options_.containment->AddService(svc.name);
       if (cgroup.ok()) continue;
       Event(cgroup.error().message + " (contained by its process group only)");
       all_contained_ = false;
     }
   }
-  for (size_t i = 0; i < definitions_.size(); ++i) AddRuntime(i);
+  for (size_t i = 0; i < manifest_.services.size(); ++i) AddRuntime(i);
   reaper_.SetOrphanCallback([this](pid_t pid, procs::WaitStatus) {
     if (options_.guardian != nullptr && pid == options_.guardian->pid()) guardian_exited_ = true;
     if (finishing_) CheckFinished();
@@ -189,6 +187,7 @@ void Supervisor::Execute(std::vector<Action> actions) {
   if (status_) status_->Poke();
   if (changed_.empty()) return;
   std::vector<size_t> changed = std::exchange(changed_, {});
+  for (size_t service : changed) in_changed_[service] = false;
   for (size_t service : changed) {
     // By id, not by iterator: a callback may add or remove callbacks.
     std::vector<uint64_t> ids;
@@ -238,8 +237,11 @@ void Supervisor::ExecuteOne(const Action& action) {
     case Action::Kind::kAllReady: healthcheck::NotifySystemd("READY=1"); break;
     case Action::Kind::kExit: BeginFinish(action.exit_code); break;
     case Action::Kind::kChanged:
-      if (std::find(changed_.begin(), changed_.end(), action.service) == changed_.end())
+      if (in_changed_.size() <= action.service) in_changed_.resize(action.service + 1);
+      if (!in_changed_[action.service]) {
+        in_changed_[action.service] = true;
         changed_.push_back(action.service);
+      }
       ReleaseSocketsIfDown(action.service);
       break;
   }

@@ -155,6 +155,7 @@ void Supervisor::Commit(config::Manifest next, const std::vector<ReloadEntry>& p
       }
     }
   }
+  retired_.push_back(std::move(manifest_.services));  // the Plan and Services may still point in
   manifest_ = std::move(next);
   Event("reload: " + ReloadSummary(plan));
   Execute(plan_.OnApply(changes, base::Now()));
