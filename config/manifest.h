@@ -194,6 +194,9 @@ struct Port {
   std::string protocol = "tcp";
   std::optional<uint16_t> published;  // the host side of `ports:`, when given
   std::string host_ip;                // `ports:`' host IP, when given
+  // Only a Dockerfile's EXPOSE names it: that publishes nothing and the command may listen
+  // elsewhere, so it is shown but neither a clash nor checked before start (docs/ports.md).
+  bool exposed_only = false;
   SourcePos pos;
 
   bool operator==(const Port&) const = default;
