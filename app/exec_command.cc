@@ -174,7 +174,7 @@ int RunExec(const Invocation& inv, const ExecInvocation& ex) {
 
 int RunRun(const Invocation& inv, const ExecInvocation& ex) {
   UnblockStopSignals();
-  auto target = LocateProject(inv);
+  auto target = LocateProject(inv, /*warn_unavailable=*/true);
   if (!target) return 2;
   // A group runs with its first replica's configuration (its STACKVISOR_REPLICA is 1).
   auto found = config::ResolveServiceName(target->manifest, ex.service);

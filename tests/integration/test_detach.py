@@ -253,6 +253,26 @@ class Detach(unittest.TestCase):
         self.assertIn("keep    worker", up.stdout, p.describe(up))
         self.wait_states(p, {"db": "running", "web": "running", "worker": "stopped"})
 
+    def test_only_up_and_run_say_a_service_was_left_out(self):
+        # An image with no recipe and no command: `up --ignore-unavailable` leaves it out and
+        # says so; down/stop/exec load the files the same way but the running stack cannot
+        # have that service, so they say nothing about it.
+        p = self.project({"web": LONG, "admin": {"image": "example/no-recipe-here"}})
+        left_out = "services.admin.image: left out (--ignore-unavailable)"
+        up = p.run("up", "-d", "--ignore-unavailable")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        self.assertIn(left_out, up.stderr, p.describe(up))
+        p.wait_for_pids(1)
+        for verb in (["exec", "web", "true"], ["run", "--rm", "web", "true"], ["stop", "web"],
+                     ["start", "web"], ["down"], ["down"]):
+            r = p.run(*verb)
+            self.assertEqual(r.returncode, 0, p.describe(r))
+            if verb[0] == "run":
+                self.assertIn(left_out, r.stderr, p.describe(r))  # run may start services
+            else:
+                self.assertNotIn("left out", r.stderr, f"{verb}: " + p.describe(r))
+        self.assertIn("no stack is running", r.stderr)
+
     def test_project_name_gives_a_separate_stack(self):
         p = self.project({"web": LONG})
         # Two runtime directories as the two names would get under $XDG_RUNTIME_DIR.
