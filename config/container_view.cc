@@ -248,6 +248,10 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
 }
 
 void FinishContainerViews(std::vector<Service>& services, const ContainerNames& names) {
+  for (auto& s : services)
+    if (auto it = names.aliases.find(s.replica_of.empty() ? s.name : s.replica_of);
+        it != names.aliases.end())
+      s.container.aliases = it->second;
   if (std::none_of(services.begin(), services.end(),
                    [](const Service& s) { return s.container.enabled; }))
     return;  // the common case: no view, nothing to list

@@ -84,6 +84,7 @@ struct ServiceSnapshot {
   std::string replica_of;  // the group of a replica (config::Service::replica_of), else empty
   int replica = 0;         // its index 1..N, else 0
   std::vector<config::Port> ports;  // what it binds and publishes (config::Service::ports)
+  std::vector<std::string> aliases;  // its other host names (config::ContainerView::aliases)
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
