@@ -71,9 +71,13 @@ std::vector<std::string> RunningServiceNames(const std::string& body) {
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (!doc.is_object() || !doc.contains("services") || !doc["services"].is_array()) return names;
   for (const auto& s : doc["services"]) {
+    if (!s.is_object()) continue;
     for (const char* key : {"name", "replica_of"})
-      if (s.is_object() && s.contains(key) && s[key].is_string())
-        names.push_back(s[key].get<std::string>());
+      if (s.contains(key) && s[key].is_string()) names.push_back(s[key].get<std::string>());
+    // Its network aliases, hostname and container_name, as the stack's own views list them.
+    if (s.contains("aliases") && s["aliases"].is_array())
+      for (const auto& alias : s["aliases"])
+        if (alias.is_string()) names.push_back(alias.get<std::string>());
   }
   return names;
 }
@@ -174,7 +178,7 @@ int RunExec(const Invocation& inv, const ExecInvocation& ex) {
 
 int RunRun(const Invocation& inv, const ExecInvocation& ex) {
   UnblockStopSignals();
-  auto target = LocateProject(inv);
+  auto target = LocateProject(inv, /*warn_unavailable=*/true);
   if (!target) return 2;
   // A group runs with its first replica's configuration (its STACKVISOR_REPLICA is 1).
   auto found = config::ResolveServiceName(target->manifest, ex.service);

@@ -8,13 +8,14 @@
 
 namespace stackvisor::app {
 
-std::optional<ProjectTarget> LocateProject(const Invocation& inv) {
+std::optional<ProjectTarget> LocateProject(const Invocation& inv, bool warn_unavailable) {
   // A running stack never has a service whose image has no recipe and no command (`up`
   // refuses it, or leaves it out with --ignore-unavailable): leave it out here too, as compose's
   // down/stop/exec never need an image, or `down` could not stop what `up --ignore-unavailable`
-  // started.
+  // started. Saying so is the job of `up`, `config` and `run` (which may start services).
   Invocation located = inv;
   located.load.ignore_unavailable = true;
+  located.load.ignore_unavailable_quietly = !warn_unavailable;
   auto manifest = LoadManifest(located);
   if (!manifest) return std::nullopt;
   ProjectTarget target;

@@ -21,9 +21,9 @@ struct ProjectTarget {
 
 /// Loads the manifest as `up` does (diagnostics to stderr) and finds the runtime directory.
 /// nullopt (after printing why) when the manifest is invalid. Services whose image has no
-/// recipe and no command are left out with a warning (as `--ignore-unavailable`), since no
-/// running stack can have them.
-std::optional<ProjectTarget> LocateProject(const Invocation& inv);
+/// recipe and no command are left out (as `--ignore-unavailable`), since no running stack can
+/// have them; with a warning only if `warn_unavailable` (`run`).
+std::optional<ProjectTarget> LocateProject(const Invocation& inv, bool warn_unavailable = false);
 
 /// As LocateProject, but without loading the manifest when config::FindProjectIdentity can
 /// name the project (the usual case): target.manifest then holds only name, project_directory

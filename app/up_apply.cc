@@ -78,6 +78,13 @@ std::optional<int> ApplyToRunningStack(const Invocation& inv, const config::Mani
   target += inv.dry_run ? "1" : "0";
   if (inv.force_recreate) target += "&force_recreate=1";
   if (inv.no_recreate) target += "&no_recreate=1";
+  // As compose's up: what it selects and is not running starts (docs/reload.md).
+  target += "&up=1";
+  if (!inv.load.services.empty()) {
+    target += "&services=";
+    for (size_t i = 0; i < inv.load.services.size(); ++i)
+      target += (i ? "," : "") + ctl::QueryEscape(inv.load.services[i]);
+  }
   auto response = client.Call("POST", target);
   if (!response.ok()) {
     if (response.error().message.rfind("no stack is running", 0) == 0) return std::nullopt;

@@ -1,3 +1,4 @@
+#include "config/path_join.h"
 #include "config/build_context.h"
 
 #include <fnmatch.h>
@@ -277,9 +278,7 @@ std::optional<BuildDockerfile> ReadBuildDockerfile(const BuildSpec& spec,
     out.file = spec.pos.file + ":" + spec.path + ".dockerfile_inline";
     text = spec.dockerfile_inline;
   } else {
-    out.file = !spec.dockerfile.empty() && spec.dockerfile[0] == '/'
-                   ? spec.dockerfile
-                   : spec.context + "/" + spec.dockerfile;
+    out.file = JoinPath(spec.context, spec.dockerfile);
     FileText read = ReadInputFile(out.file, kMaxDockerfileBytes);
     if (!read.ok) return error(".dockerfile", "cannot read " + out.file + ": " + read.error);
     text = std::move(read.text);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "config/path_join.h"
 #include "config/load_steps.h"
 #include "config/state_home.h"
 #include "config/volume_spec.h"
@@ -100,9 +101,7 @@ class Volumes {
       auto home = context_.variables.find("HOME");
       path = (home != context_.variables.end() ? home->second : "") + path.substr(1);
     }
-    std::string out = (fs::path(context_.project_directory) / path).lexically_normal().string();
-    if (out.size() > 1 && out.back() == '/') out.pop_back();
-    return out;
+    return JoinPath(context_.project_directory, path);
   }
   const std::string& root() const { return root_; }
 
@@ -249,6 +248,10 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
 }
 
 void FinishContainerViews(std::vector<Service>& services, const ContainerNames& names) {
+  for (auto& s : services)
+    if (auto it = names.aliases.find(s.replica_of.empty() ? s.name : s.replica_of);
+        it != names.aliases.end())
+      s.container.aliases = it->second;
   if (std::none_of(services.begin(), services.end(),
                    [](const Service& s) { return s.container.enabled; }))
     return;  // the common case: no view, nothing to list

@@ -258,12 +258,12 @@ void EmitService(Writer& w, const Service& s) {
   EmitHooks(w, "pre_stop", s.pre_stop);
   // Kept for `stackvisor export`; other container keys are only named in s.engine.ignored.
   if (!s.engine.image.empty()) w.Line(2, "image: " + Quote(s.engine.image));
-  // Every port the service binds (the image's, `ports:`, `expose:`), in the short syntax.
-  if (!s.ports.empty()) {
-    std::vector<std::string> ports;
-    for (const Port& p : s.ports) ports.push_back(FormatPort(p));
-    w.List(2, "ports", ports);
-  }
+  // Every port the service binds (the image's, `ports:`, `expose:`), in the short syntax; a
+  // Dockerfile's EXPOSE alone (Port::exposed_only) is only declared, as compose's `expose:`.
+  std::vector<std::string> ports, exposed;
+  for (const Port& p : s.ports) (p.exposed_only ? exposed : ports).push_back(FormatPort(p));
+  if (!ports.empty()) w.List(2, "ports", ports);
+  if (!exposed.empty()) w.List(2, "expose", exposed);
   if (!s.engine.volumes.empty()) w.List(2, "volumes", s.engine.volumes);
   EmitDevelop(w, s);
   EmitExtras(w, s);

@@ -2,6 +2,7 @@
 // stage puts over that image, read with D's Dockerfile reader (config/build_context.h).
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/build_context.h"
 #include "config/recipe.h"
 #include "config/recipe_apply.h"
@@ -12,10 +13,6 @@ namespace {
 const std::vector<std::string> kBuildKeys = {"context", "dockerfile", "dockerfile_inline", "args",
                                              "target"};
 
-std::string Absolute(const std::string& dir, const std::string& path) {
-  return (std::filesystem::path(dir) / path).lexically_normal().string();
-}
-
 // compose's build: a context path, or {context, dockerfile, dockerfile_inline, args, target};
 // the other keys (cache_from, platforms, ...) are about image builds and change nothing here.
 std::optional<BuildSpec> Spec(const Node& build, const std::string& path,
@@ -25,7 +22,7 @@ std::optional<BuildSpec> Spec(const Node& build, const std::string& path,
   spec.pos = build.pos;
   spec.context = project_dir;
   if (build.IsScalar()) {
-    spec.context = Absolute(project_dir, build.value);
+    spec.context = JoinPath(project_dir, build.value);
     return spec;
   }
   if (!build.IsMap()) {
@@ -35,7 +32,7 @@ std::optional<BuildSpec> Spec(const Node& build, const std::string& path,
   for (const auto& e : build.entries) {
     const std::string key_path = path + "." + e.key;
     if (e.key == "context") {
-      if (auto v = ReadString(e.value, key_path, r)) spec.context = Absolute(project_dir, *v);
+      if (auto v = ReadString(e.value, key_path, r)) spec.context = JoinPath(project_dir, *v);
     } else if (e.key == "dockerfile") {
       if (auto v = ReadString(e.value, key_path, r)) spec.dockerfile = *v;
     } else if (e.key == "dockerfile_inline") {

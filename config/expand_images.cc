@@ -80,8 +80,9 @@ void ExpandOne(ServiceDraft& d, const Node& tree, const std::string& path, const
                                  ? "the base image " + Quote(in.ref.written) + " of its Dockerfile"
                                  : "image " + Quote(in.ref.written);
     if (options.ignore_unavailable) {
-      r.Warning(in.at->pos, in.at_path,
-                "left out (--ignore-unavailable): no recipe for " + what + " and no 'command'");
+      if (!options.ignore_unavailable_quietly)
+        r.Warning(in.at->pos, in.at_path,
+                  "left out (--ignore-unavailable): no recipe for " + what + " and no 'command'");
     } else {
       r.Error(in.at->pos, in.at_path, NoRecipeMessage(what));
     }

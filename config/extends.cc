@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "config/path_join.h"
 #include "config/load_steps.h"
 
 namespace stackvisor::config {
@@ -112,9 +113,7 @@ class Extender {
     }
     if (!ok || !name || (extends.Get("file") && !file)) return std::nullopt;
     if (!file) return Ref{ref.file, *name};
-    fs::path p(*file);
-    if (p.is_relative()) p = fs::path(DirOf(ref.file)) / p;
-    return Ref{p.lexically_normal().string(), *name};
+    return Ref{JoinPath(DirOf(ref.file), *file), *name};
   }
 
   const Node* Find(const Ref& target, const Node& extends, const std::string& path) {

@@ -1,6 +1,7 @@
 // Reading the files `extends` and `include` name, and keeping their relative paths right.
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/load_steps.h"
 #include "config/read_file.h"
 
@@ -11,8 +12,7 @@ void Rebase(Node& node, const std::string& dir) {
   if (!node.IsScalar() || node.value.empty()) return;
   std::filesystem::path p(node.value);
   if (p.is_absolute()) return;
-  node.value = (std::filesystem::path(dir) / p).lexically_normal().string();
-  if (node.value.size() > 1 && node.value.back() == '/') node.value.pop_back();
+  node.value = JoinPath(dir, node.value);
 }
 
 // A volume's source is a host path only when it starts with '.', '/' or '~' ("name:/path" is a

@@ -2,6 +2,7 @@
 // building the project.
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/env_file.h"
 #include "config/load_steps.h"
 #include "config/read_file.h"
@@ -11,14 +12,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// As the loader makes paths absolute: normal form, no trailing slash.
-std::string Absolute(const std::string& path, const std::string& base) {
-  fs::path p(path);
-  if (p.is_relative()) p = fs::path(base) / p;
-  std::string out = p.lexically_normal().string();
-  if (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
+// As the loader makes paths absolute.
+std::string Absolute(const std::string& path, const std::string& base) { return JoinPath(base, path); }
 
 // COMPOSE_PROJECT_NAME as interpolation sees it: the environment over the env files.
 std::optional<std::string> ComposeProjectName(const LoadOptions& options, const std::string& cwd,

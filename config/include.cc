@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/env_file.h"
 #include "config/load_steps.h"
 #include "config/read_file.h"
@@ -13,11 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string Absolute(const std::string& path, const std::string& dir) {
-  fs::path p(path);
-  if (p.is_relative()) p = fs::path(dir) / p;
-  std::string out = p.lexically_normal().string();
-  if (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
+  return JoinPath(dir, path);
 }
 
 // Same value, wherever it was written: two includes of one file give equal services.

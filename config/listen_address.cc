@@ -1,3 +1,4 @@
+#include "config/path_join.h"
 #include "config/listen_address.h"
 
 #include <arpa/inet.h>
@@ -30,7 +31,7 @@ std::optional<std::string> ParseListenAddress(const std::string& text,
       return std::string(kExpected) +
              " (abstract sockets have no owner or mode: anyone could connect)";
     socket.kind = Socket::Kind::kUnix;
-    socket.path = (std::filesystem::path(base_dir) / path).lexically_normal().string();
+    socket.path = JoinPath(base_dir, path);
     // sockaddr_un.sun_path holds 108 bytes with the terminating NUL.
     if (socket.path.size() > 107)
       return std::string(kExpected) + " (the path " + socket.path +

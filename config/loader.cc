@@ -1,6 +1,7 @@
 // Load as a sequence of named steps: find the files, read the variables, read and interpolate
 // each file (with what it includes), merge them, apply extends, then build and check the
 // project (project.cc).
+#include "config/path_join.h"
 #include "config/loader.h"
 
 #include <algorithm>
@@ -71,11 +72,7 @@ class Loader {
 
  private:
   static std::string Absolute(const std::string& path, const std::string& base) {
-    fs::path p(path);
-    if (p.is_relative()) p = (base.empty() ? fs::current_path() : fs::path(base)) / p;
-    std::string out = p.lexically_normal().string();
-    if (out.size() > 1 && out.back() == '/') out.pop_back();
-    return out;
+    return JoinPath(base.empty() ? fs::current_path().string() : base, path);
   }
 
   bool FindFiles() {

@@ -28,6 +28,10 @@ struct LoadOptions {
   // --ignore-unavailable: a service whose image has no recipe and no command is left out with a
   // warning instead of failing the load.
   bool ignore_unavailable = false;
+  // With ignore_unavailable: leave such a service out without the warning. For the verbs that
+  // act on a running stack (down, stop, exec, ...): it cannot have that service, so there is
+  // nothing to tell.
+  bool ignore_unavailable_quietly = false;
   // Whether image:/build: services become their recipes' native programs. `export` clears it:
   // Kubernetes and Nomad run the images themselves, and a systemd unit cannot show a service
   // its container paths yet; there a service keeps its command as written, as before.

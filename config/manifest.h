@@ -176,6 +176,10 @@ struct ContainerView {
   std::vector<Mount> mounts;        // applied in order: image content first, then volumes
   std::vector<std::string> hosts;   // lines added to /etc/hosts ("127.0.0.1 db web ...")
   std::string hostname;             // its own host name (hostname:, else the service name)
+  // The other names the stack's views resolve it by: hostname:, container_name, network
+  // aliases (set for every service, view or not). The API shows them, so that `run` of a
+  // service the stack does not have resolves them as `up`'s views do.
+  std::vector<std::string> aliases;
   std::vector<std::string> passwd;  // lines added to /etc/passwd: image users mapped to host ids
   std::vector<std::string> group;   // lines added to /etc/group
   // Empty files a Dockerfile's `RUN touch` made (container paths): each one the service's own,
@@ -194,6 +198,9 @@ struct Port {
   std::string protocol = "tcp";
   std::optional<uint16_t> published;  // the host side of `ports:`, when given
   std::string host_ip;                // `ports:`' host IP, when given
+  // Only a Dockerfile's EXPOSE names it: that publishes nothing and the command may listen
+  // elsewhere, so it is shown but neither a clash nor checked before start (docs/ports.md).
+  bool exposed_only = false;
   SourcePos pos;
 
   bool operator==(const Port&) const = default;

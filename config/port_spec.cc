@@ -122,6 +122,7 @@ std::optional<std::string> ParseExposeSpec(const std::string& text, std::vector<
 void MergePort(std::vector<Port>& ports, const Port& port) {
   for (Port& have : ports) {
     if (have.port != port.port || have.protocol != port.protocol) continue;
+    have.exposed_only = have.exposed_only && port.exposed_only;  // `ports:` says it listens
     if (have.published == port.published && have.host_ip == port.host_ip) return;
     if (!have.published && have.host_ip.empty()) {
       have.published = port.published;
@@ -158,6 +159,7 @@ std::string DescribeServicePorts(const Service& service) {
   };
   std::vector<std::string> listens, moved, moved_targets;
   for (const Port& p : service.ports) {
+    if (p.exposed_only) continue;  // EXPOSE says nothing about where it listens
     if (std::find(listens.begin(), listens.end(), bound(p)) == listens.end())
       listens.push_back(bound(p));
     if (p.published && *p.published != p.port) {
@@ -174,6 +176,7 @@ std::string DescribeServicePorts(const Service& service) {
       out += (i == 0 ? "" : i + 1 == items.size() ? last : ", ") + items[i];
     return out;
   };
+  if (listens.empty()) return "";
   std::string out = service.name + " listens on " + join(listens, ", ");
   if (!moved.empty())
     out += "; ports: " + join(moved, ", ") + (moved.size() == 1 ? " publishes" : " publish") +

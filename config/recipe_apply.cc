@@ -168,18 +168,22 @@ void Readiness(const Recipe& recipe, const RecipeInput& in, Service& s) {
 }
 
 void Ports(const Recipe& recipe, const RecipeInput& in, Service& s) {
-  std::vector<uint16_t> ports = recipe.ports;
+  // The recipe's ports and one its options move are known listen ports; EXPOSE only says so.
+  std::vector<std::pair<uint16_t, bool>> ports;  // port, exposed only
+  for (uint16_t p : recipe.ports) ports.emplace_back(p, false);
   for (uint16_t p : in.layer.expose)
-    if (std::find(ports.begin(), ports.end(), p) == ports.end()) ports.push_back(p);
+    if (std::none_of(ports.begin(), ports.end(), [p](const auto& have) { return have.first == p; }))
+      ports.emplace_back(p, true);
   if (auto moved = PortFromArgs(s.argv, recipe.port_options)) {
     if (ports.empty())
-      ports.push_back(*moved);
+      ports.emplace_back(*moved, false);
     else
-      ports.front() = *moved;
+      ports.front() = {*moved, false};
   }
-  for (uint16_t p : ports) {
+  for (const auto& [p, exposed_only] : ports) {
     Port port;
     port.port = p;
+    port.exposed_only = exposed_only;
     port.pos = in.at->pos;
     s.ports.push_back(port);
   }

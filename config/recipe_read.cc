@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "config/path_join.h"
 #include "config/recipe.h"
 #include "config/signals.h"
 
@@ -156,7 +157,7 @@ void RecipeReader::Files(const Node& node, const std::string& key) {
     f.link = key == "links";
     f.source = f.link || IsAbsolute(*value) || value->rfind("${", 0) == 0
                    ? *value
-                   : (fs::path(recipe_.dir) / *value).lexically_normal().string();
+                   : JoinPath(recipe_.dir, *value);
     f.pos = e.value.pos;
     // One file per image path: a recipe's own replaces its base's (nginx-unprivileged's
     // nginx.conf is not nginx's).

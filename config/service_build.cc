@@ -1,5 +1,6 @@
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/service_builder.h"
 #include "config/shell_words.h"
 #include "config/signals.h"
@@ -209,12 +210,7 @@ void ServiceBuilder::WorkingDir(const Node& node) {
   auto dir = ReadString(node, Path("working_dir"), r_);
   if (!dir) return;
   if (dir->empty()) return r_.Expected(node, Path("working_dir"), "a directory");
-  namespace fs = std::filesystem;
-  draft_.service.working_dir =
-      (fs::path(context_.project_directory) / *dir).lexically_normal().string();
-  // "dir/" normalises to "dir/"; keep paths comparable by dropping the trailing separator.
-  std::string& wd = draft_.service.working_dir;
-  if (wd.size() > 1 && wd.back() == '/') wd.pop_back();
+  draft_.service.working_dir = JoinPath(context_.project_directory, *dir);
 }
 
 void ServiceBuilder::UserSpec(const Node& node) {

@@ -4,6 +4,7 @@
 // paths (/app) that must not be written to on the host.
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/service_builder.h"
 
 namespace stackvisor::config {
@@ -27,9 +28,7 @@ bool Syncs(WatchAction a) {
 }
 
 std::string Resolve(const std::string& base, const std::string& path) {
-  std::string out = (std::filesystem::path(base) / path).lexically_normal().string();
-  if (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
+  return JoinPath(base, path);
 }
 
 // Whether `inner` is `outer` or below it (both absolute and normal).

@@ -1,5 +1,6 @@
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/env_file.h"
 #include "config/read_file.h"
 #include "config/service_builder.h"
@@ -48,7 +49,7 @@ void ServiceBuilder::EnvFile(const std::string& file, bool required, const Node&
   if (file.empty()) return r_.Expected(at, path, "a path");
   if (!active_) return;  // an inactive service's files may not exist on this host
   namespace fs = std::filesystem;
-  const std::string absolute = (fs::path(context_.project_directory) / file).lexically_normal();
+  const std::string absolute = JoinPath(context_.project_directory, file);
   FileText read = ReadInputFile(absolute);
   if (!read.ok) {
     if (read.missing && !required) return;

@@ -120,6 +120,7 @@ std::string CanonicalText(const Service& s) {
     Put(out, "port_protocol", p.protocol);
     Put(out, "port_published", p.published ? static_cast<long long>(*p.published) : -1);
     Put(out, "port_host_ip", p.host_ip);
+    if (p.exposed_only) Put(out, "port_exposed_only", 1LL);  // absent: earlier hashes hold
   }
   Put(out, "replica_of", s.replica_of);
   Put(out, "replica", s.replica);

@@ -2,6 +2,7 @@
 // working_dir, environment}.
 #include <filesystem>
 
+#include "config/path_join.h"
 #include "config/service_builder.h"
 #include "config/users.h"
 
@@ -43,10 +44,7 @@ std::optional<Hook> ServiceBuilder::OneHook(const Node& node, const std::string&
       }
     } else if (e.key == "working_dir") {
       if (auto dir = ReadString(e.value, key_path, r_)) {
-        namespace fs = std::filesystem;
-        std::string wd = (fs::path(context_.project_directory) / *dir).lexically_normal();
-        if (wd.size() > 1 && wd.back() == '/') wd.pop_back();
-        hook.working_dir = wd;
+        hook.working_dir = JoinPath(context_.project_directory, *dir);
       }
     } else if (e.key == "environment") {
       HookEnvironment(e.value, key_path, hook);

@@ -97,6 +97,7 @@ struct Bind {
   SourcePos pos;
   std::string path;
   bool socket = false;
+  bool exposed_only = false;  // a Dockerfile's EXPOSE only (Port::exposed_only)
 };
 
 bool Wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
@@ -118,7 +119,7 @@ std::vector<Bind> Binds(const Service& s, const PortPaths& paths) {
     // The host IP `ports:` gives is the best guess of where the process binds; none (the
     // usual case) means every address, as a container's server listens on 0.0.0.0.
     Bind b{p.port, p.protocol, p.host_ip, p.pos,
-           it != paths.end() ? it->second : "services." + s.name, false};
+           it != paths.end() ? it->second : "services." + s.name, false, p.exposed_only};
     // 8000:80 and 8001:80 are one bind of 80: one entry.
     bool seen = false;
     for (const Bind& have : out) seen = seen || (have.port == b.port && have.protocol == b.protocol);
@@ -128,7 +129,7 @@ std::vector<Bind> Binds(const Service& s, const PortPaths& paths) {
     const Socket& k = s.sockets[i];
     if (k.kind != Socket::Kind::kTcp) continue;
     out.push_back({k.port, "tcp", k.host, k.pos,
-                   "services." + s.name + ".sockets[" + std::to_string(i) + "]", true});
+                   "services." + s.name + ".sockets[" + std::to_string(i) + "]", true, false});
   }
   return out;
 }
@@ -142,7 +143,7 @@ bool SharedBySocket(const Bind& port, const std::vector<Bind>& binds) {
 
 void CheckReplicated(const Service& s, const std::vector<Bind>& binds, int count, Reporter& r) {
   for (const Bind& b : binds) {
-    if (b.socket || SharedBySocket(b, binds)) continue;
+    if (b.socket || b.exposed_only || SharedBySocket(b, binds)) continue;
     const std::string port = std::to_string(b.port) + "/" + b.protocol;
     r.Error(b.pos, b.path,
             std::to_string(count) + " replicas of " + Quote(s.name) + " would each bind " + port +
@@ -180,6 +181,15 @@ void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
       for (const auto& [other, have] : taken) {
         if (other == &s || !Overlap(b, have) || (b.socket && have.socket)) continue;
         const std::string port = std::to_string(b.port) + "/" + b.protocol;
+        if (b.exposed_only || have.exposed_only) {
+          // EXPOSE publishes nothing and the command may well listen elsewhere: only say it.
+          const std::string& exposer = b.exposed_only ? s.name : other->name;
+          r.Warning(b.pos, b.path,
+                    port + " is also a port of service " + other->name + Where(have.pos) +
+                        "; " + exposer + "'s Dockerfile only EXPOSEs it, which binds nothing: if both listen on " +
+                        port + ", the second fails to bind (there is no network namespace)");
+          break;
+        }
         r.Error(b.pos, b.path,
                 port + " is also a port of service " + other->name + Where(have.pos) + ": " +
                     other->name + " and " + s.name + " would both bind " + port +

@@ -80,6 +80,7 @@ nlohmann::json ServiceJson(const supervisor::ServiceSnapshot& snap,
       {"replica_of", TextOrNull(snap.replica_of)},
       {"replica", snap.replica > 0 ? nlohmann::json(snap.replica) : nlohmann::json(nullptr)},
       {"ports", PortsJson(snap.ports)},
+      {"aliases", snap.aliases},
   };
   if (has_process && snap.started_at) {
     // Never negative: the wall clock may have stepped back since the start.
@@ -128,7 +129,12 @@ void ServiceListWriter::Append(std::string& out, const supervisor::ServiceSnapsh
     else AppendJsonString(out, text);
   };
   // The keys in the order nlohmann's std::map-backed objects dump them: sorted.
-  out += "{\"failure\":";
+  out += "{\"aliases\":[";
+  for (size_t i = 0; i < snap.aliases.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, snap.aliases[i]);
+  }
+  out += "],\"failure\":";
   text_or_null(st.failure);
   out += ",\"health\":\"";
   out += HealthName(st.health);

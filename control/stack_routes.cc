@@ -51,6 +51,19 @@ void Answer(Reply& reply, const supervisor::ApplyResult& result, const Superviso
   reply.Json(400, {{"error", text + result.error}, {"diagnostics", lines}});
 }
 
+// "web,db" -> {web, db}; empty items are dropped (service names never contain a comma).
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    if (end > begin) out.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddStackRoutes(Router& router, supervisor::Supervisor& supervisor) {
@@ -64,7 +77,19 @@ void AddStackRoutes(Router& router, supervisor::Supervisor& supervisor) {
                  return;
                if (options.force_recreate && options.no_recreate)
                  return reply->Error(400, "force_recreate and no_recreate exclude each other");
-               Answer(*reply, supervisor.Apply(options, dry_run), supervisor, dry_run);
+               // up=1 (with services=a,b or none: every service) is `up` against the stack.
+               bool up = false;
+               if (!FlagOr400(request, "up", up, *reply)) return;
+               std::optional<supervisor::UpRequest> up_request;
+               if (up) {
+                 up_request.emplace();
+                 if (auto it = request.query.find("services"); it != request.query.end())
+                   up_request->services = SplitCommas(it->second);
+               } else if (request.query.count("services") > 0) {
+                 return reply->Error(400, "services: only with up=1");
+               }
+               Answer(*reply, supervisor.Apply(options, dry_run, {}, up_request), supervisor,
+                      dry_run);
              });
   // ?web=3&worker=0: replica counts, kept for later reloads (config::LoadOptions::scale).
   router.Add("POST", "/v1/stack/scale",

@@ -194,8 +194,11 @@ class Plan {
     std::vector<size_t> remove;
     /// Ids from AddService with their definitions, started in dependency order.
     std::vector<std::pair<size_t, const config::Service*>> start;
+    /// Kept services that are not running (`up` starts them, as compose does): each starts
+    /// as on request (OnStartRequested), its stopped required dependencies first.
+    std::vector<size_t> wake;
   };
-  /// Applies a reload: redefinitions, removals, then starts. Refused (a log line, no change)
+  /// Applies a reload: redefinitions, removals, starts, then wakes. Refused (a log line, no change)
   /// once the stack is stopping.
   std::vector<Action> OnApply(const Changes& changes, base::TimePoint now);
 

@@ -88,6 +88,10 @@ std::vector<Action> Plan::OnApply(const Changes& changes, base::TimePoint now) {
     if (defs_[id] != def) Redefine(id, def);  // re-added while its removal was still stopping
     else StartNew(id);
   }
+  for (size_t id : changes.wake) {
+    Log(id, "not running: starting");
+    Activate(id, true);
+  }
   return Take();
 }
 

@@ -36,7 +36,8 @@ std::vector<std::pair<const config::Service*, config::Port>> PortsToCheck(
   std::vector<std::pair<const config::Service*, config::Port>> out;
   for (const auto& s : services) {
     for (const auto& p : s.ports) {
-      if (CoveredBySocket(s, p)) continue;
+      // A Dockerfile's EXPOSE only: the command may listen elsewhere, so it cannot be refused.
+      if (CoveredBySocket(s, p) || p.exposed_only) continue;
       const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& have) {
         return GroupOf(*have.first) == GroupOf(s) && have.second.port == p.port &&
                have.second.protocol == p.protocol;

@@ -52,6 +52,8 @@ std::vector<ReloadEntry> PlanReload(const std::vector<const config::Service*>& c
         }
       }
     }
+    if (entry.action == ReloadAction::kKeep && options.not_running.count(name) > 0)
+      entry = {name, ReloadAction::kStart, "not running"};
     if (entry.action == ReloadAction::kRestart) restarting.insert(name);
     plan.push_back(std::move(entry));
   }

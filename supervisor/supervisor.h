@@ -63,6 +63,14 @@ struct ApplyResult {
   std::vector<ReloadEntry> plan;                 // per service: keep/restart/start/stop
 };
 
+/// What an `up` against the running stack adds to a reload (compose's `up`): its selection
+/// joins the stack's (so `up` after a `run` that started only the dependencies brings in the
+/// rest), and the services it selects that are stopped or failed start again. A completed
+/// one-shot is not run again.
+struct UpRequest {
+  std::vector<std::string> services;  // `up SERVICE...` as given; empty: every service
+};
+
 /// ServiceSnapshot is one service as the control API shows it: the Plan's status with its times
 /// on the wall clock.
 struct ServiceSnapshot {
@@ -76,6 +84,7 @@ struct ServiceSnapshot {
   std::string replica_of;  // the group of a replica (config::Service::replica_of), else empty
   int replica = 0;         // its index 1..N, else 0
   std::vector<config::Port> ports;  // what it binds and publishes (config::Service::ports)
+  std::vector<std::string> aliases;  // its other host names (config::ContainerView::aliases)
 };
 
 /// Supervisor wires the modules together on one libuv loop and executes the Plan: it owns the
@@ -117,9 +126,11 @@ class Supervisor {
   /// Loads the files again (as at start, see SupervisorOptions::load) and applies them: changed
   /// services restart, new ones start, removed ones stop, the rest is left alone. An invalid
   /// edit changes nothing. With dry_run, only says what it would do. `scale` (service ->
-  /// replicas) is merged into the load options first and kept for later reloads.
+  /// replicas) is merged into the load options first and kept for later reloads. `up`: see
+  /// UpRequest; a name it gives that the files lack fails the apply.
   ApplyResult Apply(ReloadOptions options, bool dry_run,
-                    const std::map<std::string, int>& scale = {});
+                    const std::map<std::string, int>& scale = {},
+                    const std::optional<UpRequest>& up = std::nullopt);
   /// Writes one of stackvisor's own lines (`stackvisor | text`), as its events are written.
   void Announce(const std::string& text) { Event(text); }
   /// Stops the stack, as SIGTERM does; grace replaces every stop_grace_period.
@@ -165,6 +176,8 @@ class Supervisor {
   void AddRuntime(size_t id);
   /// The definitions of every service not removed, for the reload diff.
   std::vector<const config::Service*> Current() const;
+  /// Those of `names` that exist and are stopped or failed (or being stopped on request).
+  std::unordered_set<std::string> NotRunning(const std::vector<std::string>& names) const;
   void Commit(config::Manifest next, const std::vector<ReloadEntry>& plan);
   void ReloadOnSignal();
   void Event(const std::string& text);

@@ -36,6 +36,7 @@ ServiceSnapshot Supervisor::Snapshot(size_t service) const {
   }
   snap.status = plan_.Status(service);
   snap.ports = definition(service).ports;
+  snap.aliases = definition(service).container.aliases;
   auto wall = [this](const std::optional<base::TimePoint>& t)
       -> std::optional<ServiceSnapshot::WallTime> {
     if (!t) return std::nullopt;

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
-#include "supervisor/port_preflight.h"
+#include "config/replicas.h"
 #include "supervisor/container_files.h"
+#include "supervisor/port_preflight.h"
 #include "supervisor/supervisor.h"
 
 namespace stackvisor::supervisor {
@@ -51,7 +53,45 @@ std::string PortsOfNewServices(const std::vector<const config::Service*>& curren
   return out;
 }
 
+// `up web` after `up db` runs both: the stack's selection grows by the names `up` gives, and
+// becomes every service once either is "every service" (empty).
+std::vector<std::string> JoinSelection(const std::vector<std::string>& stack,
+                                       const std::vector<std::string>& up) {
+  if (stack.empty() || up.empty()) return {};
+  std::vector<std::string> joined = stack;
+  for (const auto& name : up)
+    if (std::find(joined.begin(), joined.end(), name) == joined.end()) joined.push_back(name);
+  return joined;
+}
+
+// The names `up` selects in `next`: those it gives (a group name meaning its replicas) and
+// their dependencies, or every service.
+std::vector<std::string> UpSelected(const config::Manifest& next, const UpRequest& up) {
+  std::vector<std::string> names;
+  if (up.services.empty()) {
+    for (const auto& svc : next.services) names.push_back(svc.name);
+    return names;
+  }
+  for (const auto& name : up.services)
+    for (size_t i : config::ResolveServiceName(next, name)) names.push_back(next.services[i].name);
+  return config::WithDependencies(next, names);
+}
+
 }  // namespace
+
+std::unordered_set<std::string> Supervisor::NotRunning(const std::vector<std::string>& names) const {
+  std::unordered_set<std::string> out;
+  for (const auto& name : names) {
+    auto id = plan_.Find(name);
+    if (!id) continue;  // new: it starts anyway
+    const ServiceStatus status = plan_.Status(*id);
+    // Being stopped on request counts too: `up` wants it back (it starts once stopped).
+    if (status.phase == Phase::kStopped || status.phase == Phase::kFailed ||
+        (status.phase == Phase::kStopping && status.stopped_by_request))
+      out.insert(name);
+  }
+  return out;
+}
 
 std::vector<const config::Service*> Supervisor::Current() const {
   std::vector<const config::Service*> current;
@@ -62,7 +102,8 @@ std::vector<const config::Service*> Supervisor::Current() const {
 }
 
 ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
-                              const std::map<std::string, int>& scale) {
+                              const std::map<std::string, int>& scale,
+                              const std::optional<UpRequest>& up) {
   ApplyResult result;
   if (!options_.load) {
     result.error = "this stack has no manifest files to reload";
@@ -74,6 +115,7 @@ ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
   }
   config::LoadOptions load = *options_.load;
   for (const auto& [service, replicas] : scale) load.scale[service] = replicas;
+  if (up) load.services = JoinSelection(load.services, up->services);
   config::LoadResult loaded = config::Load(load);
   result.diagnostics = std::move(loaded.diagnostics);
   if (!loaded.manifest) {
@@ -81,6 +123,15 @@ ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
     return result;
   }
   config::Manifest next = std::move(*loaded.manifest);
+  if (up) {
+    // The load checks only the names the stack's selection keeps (none when it is every service).
+    for (const auto& name : up->services) {
+      if (config::ResolveServiceName(next, name).empty()) {
+        result.error = "no such service: " + name + "; nothing was changed";
+        return result;
+      }
+    }
+  }
   Select(load.services, next);
   if (next.name != manifest_.name) {
     // The runtime directory, the socket and the cgroups are the project's by name.
@@ -88,6 +139,7 @@ ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
                    "; nothing was changed (stop the stack and start it again)";
     return result;
   }
+  if (up) options.not_running = NotRunning(UpSelected(next, *up));
   result.plan = PlanReload(Current(), next, options);
   if (auto ports = PortsOfNewServices(Current(), next, result.plan); !ports.empty()) {
     result.error = ports + "; nothing was changed";
@@ -96,6 +148,7 @@ ApplyResult Supervisor::Apply(ReloadOptions options, bool dry_run,
   result.ok = true;
   if (dry_run) return result;
   options_.load->scale = load.scale;  // a later reload keeps the replicas asked for
+  options_.load->services = load.services;  // and the services `up` added
   Commit(std::move(next), result.plan);
   return result;
 }
@@ -128,6 +181,10 @@ void Supervisor::Commit(config::Manifest next, const std::vector<ReloadEntry>& p
         break;
       }
       case ReloadAction::kStart: {
+        if (auto id = plan_.Find(entry.service)) {  // kept, but not running ("not running")
+          changes.wake.push_back(*id);
+          break;
+        }
         const config::Service* def = &definitions_.emplace_back(*by_name.at(entry.service));
         size_t id = plan_.AddService(*def);
         if (id == services_.size()) {

@@ -278,6 +278,41 @@ services:
                                    timeout=60)
         self.each_user(body)
 
+    def test_run_of_other_files_resolves_the_running_stacks_aliases(self):
+        # A network alias (and hostname:) of a running service resolves in `run`'s view of a
+        # service the stack does not have, as it does in the views `up` made.
+        yaml = """
+services:
+  db:
+    command: ["sleep", "60"]
+    hostname: dbhost
+    networks:
+      default:
+        aliases: [database]
+"""
+        other = """
+services:
+  migrate:
+    command: ["sh", "-c", "getent hosts db dbhost database migrate"]
+    volumes: ["./src:/code"]
+"""
+        st = stack(yaml, None, files={"src/f": "x\n", "migrate.yaml": other})
+        st.args = ["-d"]
+        with st:
+            self.assertEqual(st.wait_exit(), 0, st.dump())
+            try:
+                rn = subprocess.run([h.BIN, "run", "-f", st.path("migrate.yaml"), "--rm",
+                                     "migrate"], cwd=st.dir, env=st.env,
+                                    stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                    timeout=60)
+                self.assertEqual(rn.returncode, 0, rn.stdout + rn.stderr)
+                self.assertEqual([line.split() for line in rn.stdout.splitlines()],
+                                 [["127.0.0.1", n] for n in ("db", "dbhost", "database", "migrate")],
+                                 rn.stdout + rn.stderr)
+            finally:
+                subprocess.run([h.BIN, "down", "-f", st.manifest], cwd=st.dir, env=st.env,
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+
     def test_plain_service_keeps_the_host_view(self):
         yaml = """
 services:

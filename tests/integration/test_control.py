@@ -124,7 +124,7 @@ class Control(unittest.TestCase):
             self.assertEqual(set(by["web"]), {
                 "name", "state", "health", "pid", "restarts", "started_at", "ready_at",
                 "uptime_s", "last_exit", "failure", "waiting_for", "stopped_by_request",
-                "replica_of", "replica", "ports"})
+                "replica_of", "replica", "ports", "aliases"})
             self.assertEqual(by["web"]["state"], "waiting", r.stdout)
             self.assertIsNone(by["web"]["pid"])
             self.assertIsNone(by["web"]["started_at"])

@@ -205,6 +205,74 @@ class Detach(unittest.TestCase):
         self.assertLess(second.elapsed, 5.0)
         self.assertEqual(p.pids(), pids, "the second up started something")
 
+    def states(self, p):
+        ps = p.run("ps", "--json", "--all")
+        self.assertEqual(ps.returncode, 0, p.describe(ps))
+        return {s["name"]: s["state"] for s in json.loads(ps.stdout)}
+
+    def wait_states(self, p, wanted):
+        h.wait_until(lambda: self.states(p) == wanted, 15, f"states {wanted}")
+
+    def test_up_after_run_starts_the_service_run_left_out(self):
+        # `run` with no stack starts only web's dependencies (`up -d --wait db`); a later
+        # `up -d` is compose's up: every service, so web starts and db keeps its pid.
+        p = self.project({"db": {"command": ["sleep", "1000"]},
+                          "web": dict(LONG, depends_on=["db"])})
+        run = p.run("run", "--rm", "web", "true", timeout=60)
+        self.assertEqual(run.returncode, 0, p.describe(run))
+        db = p.wait_for_pids(1)
+        up = p.run("up", "-d")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        self.assertIn("start   web (new)", up.stdout, p.describe(up))
+        self.wait_states(p, {"db": "running", "web": "running"})
+        self.assertIn(db[0], p.wait_for_pids(2), "db was restarted")
+
+    def test_up_starts_services_stopped_on_request_it_selects(self):
+        # compose: `stop web` then `up -d` starts web again; `up -d web` starts web and its
+        # stopped dependency but not a stopped service it did not select; SIGHUP starts none.
+        p = self.project({"db": {"command": ["sleep", "1000"]},
+                          "web": dict(LONG, depends_on=["db"]),
+                          "worker": {"command": ["sleep", "1000"]}})
+        self.assertEqual(p.run("up", "-d").returncode, 0)
+        p.wait_for_pids(3)
+        self.assertEqual(p.run("stop", "web").returncode, 0)
+        up = p.run("up", "-d")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        self.assertIn("start   web (not running)", up.stdout, p.describe(up))
+        self.assertIn("2 kept, 0 restarted, 1 started, 0 stopped", up.stdout, p.describe(up))
+        self.wait_states(p, {"db": "running", "web": "running", "worker": "running"})
+        self.assertEqual(p.run("stop", "db", "worker").returncode, 0)  # db takes web with it
+        self.wait_states(p, {"db": "stopped", "web": "stopped", "worker": "stopped"})
+        os.kill(p.daemon_pid(), signal.SIGHUP)
+        h.wait_until(lambda: "reload: 3 kept" in p.log(), 10, "the SIGHUP reload")
+        self.assertEqual(self.states(p), {"db": "stopped", "web": "stopped", "worker": "stopped"})
+        up = p.run("up", "-d", "web")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        self.assertIn("start   db (not running)", up.stdout, p.describe(up))
+        self.assertIn("start   web (not running)", up.stdout, p.describe(up))
+        self.assertIn("keep    worker", up.stdout, p.describe(up))
+        self.wait_states(p, {"db": "running", "web": "running", "worker": "stopped"})
+
+    def test_only_up_and_run_say_a_service_was_left_out(self):
+        # An image with no recipe and no command: `up --ignore-unavailable` leaves it out and
+        # says so; down/stop/exec load the files the same way but the running stack cannot
+        # have that service, so they say nothing about it.
+        p = self.project({"web": LONG, "admin": {"image": "example/no-recipe-here"}})
+        left_out = "services.admin.image: left out (--ignore-unavailable)"
+        up = p.run("up", "-d", "--ignore-unavailable")
+        self.assertEqual(up.returncode, 0, p.describe(up))
+        self.assertIn(left_out, up.stderr, p.describe(up))
+        p.wait_for_pids(1)
+        for verb in (["exec", "web", "true"], ["run", "--rm", "web", "true"], ["stop", "web"],
+                     ["start", "web"], ["down"], ["down"]):
+            r = p.run(*verb)
+            self.assertEqual(r.returncode, 0, p.describe(r))
+            if verb[0] == "run":
+                self.assertIn(left_out, r.stderr, p.describe(r))  # run may start services
+            else:
+                self.assertNotIn("left out", r.stderr, f"{verb}: " + p.describe(r))
+        self.assertIn("no stack is running", r.stderr)
+
     def test_project_name_gives_a_separate_stack(self):
         p = self.project({"web": LONG})
         # Two runtime directories as the two names would get under $XDG_RUNTIME_DIR.

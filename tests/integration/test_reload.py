@@ -203,6 +203,34 @@ class Reload(unittest.TestCase):
         self.assertEqual(h.pids_with_env(d.marker), [])
         d.cleanup()
 
+    def test_apply_as_up_starts_what_it_selects_that_is_not_running(self):
+        # POST /v1/stack/apply?up=1[&services=a,b]: what `up` sends (docs/reload.md).
+        with ReloadStack({"a": sleeper("a"), "b": sleeper("b")}) as st:
+            st.wait_api()
+            st.pids(["a", "b"])
+            for name in ("a", "b"):
+                self.assertEqual(st.api("POST", f"/v1/services/{name}/stop")[0], 202)
+                st.wait_service(name, lambda s: s["state"] == "stopped", 10, f"{name} stopped")
+            status, body = st.apply()  # a plain reload leaves them stopped
+            self.assertEqual((status, st.plan(body)), (200, {"a": "keep", "b": "keep"}), body)
+            status, body = st.apply("?up=1&services=b&dry_run=1")
+            self.assertEqual((status, st.plan(body)), (200, {"a": "keep", "b": "start"}), body)
+            self.assertEqual(st.service("b")["state"], "stopped", "a dry run started b")
+            status, body = st.apply("?up=1&services=b")
+            self.assertEqual(status, 200, body)
+            self.assertIn({"service": "b", "action": "start", "reason": "not running"},
+                          body["services"])
+            st.running_pid("b")
+            self.assertEqual(st.service("a")["state"], "stopped")
+            status, body = st.apply("?up=1")
+            self.assertEqual((status, st.plan(body)), (200, {"a": "start", "b": "keep"}), body)
+            st.running_pid("a")
+            status, body = st.apply("?up=1&services=nosuch")
+            self.assertEqual(status, 400, body)
+            self.assertIn("no such service", body["error"])
+            status, body = st.apply("?services=a")
+            self.assertEqual(status, 400, body)
+
     def test_prefixes_are_repadded_without_splitting_lines(self):
         chatter = {"command": ["sh", "-c", "while :; do echo tick; sleep 0.02; done"]}
         long_name = "a_service_with_a_long_name"

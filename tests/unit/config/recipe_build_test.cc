@@ -129,3 +129,37 @@ TEST_CASE("recipe build: no recipe for FROM and no command is the clear error; u
   result = LoadIn(p, "services:\n  x:\n    build: nowhere\n    command: /bin/true\n");
   CHECK(Only(result, "x").argv == std::vector<std::string>{"/bin/true"});
 }
+
+TEST_CASE("recipe build: an EXPOSE-only port shared with another service is a warning, not a clash") {
+  TempDir p;
+  p.Write("a/Dockerfile", "FROM example/base\nEXPOSE 8000\n");
+  p.Write("b/Dockerfile", "FROM example/base\nEXPOSE 8000 9000\n");
+  const std::string services =
+      "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n"
+      "  c:\n    command: [serve]\n    ports: [\"8000:8000\"]\n";
+  auto result = LoadIn(p, kFake + services);
+  REQUIRE_MESSAGE(result.manifest.has_value(), Text(result));
+  CHECK(Text(result).find("compose.yaml:16:12: warning: services.b: 8000/tcp is also a port of "
+                          "service a (compose.yaml:14:12); b's Dockerfile only EXPOSEs it, which "
+                          "binds nothing: if both listen on 8000/tcp, the second fails to bind "
+                          "(there is no network namespace)") != std::string::npos);
+  CHECK(Text(result).find("services.c.ports[0]: 8000/tcp is also a port of service a") !=
+        std::string::npos);
+  CHECK(Text(result).find("error") == std::string::npos);
+  const Service b = Only(result, "b");
+  REQUIRE(b.ports.size() == 2);
+  CHECK(b.ports[0].exposed_only);
+  // `ports:` over an EXPOSE says the process listens there: then it is a port like any other.
+  p.Write("b/Dockerfile", "FROM example/base\nEXPOSE 8000\n");
+  result = LoadIn(p, kFake + "services:\n  a:\n    build: ./a\n    ports: [\"8000\"]\n"
+                             "  b:\n    build: ./b\n    ports: [\"8000\"]\n");
+  CHECK_FALSE(result.manifest.has_value());
+  CHECK(Text(result).find("error: services.b: 8000/tcp is also a port of service a") !=
+        std::string::npos);
+  // A recipe's own listen port is known: two services of it clash, EXPOSE or not.
+  const std::string with_port = kFake + "      ports: [8000]\n";
+  result = LoadIn(p, with_port + "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n");
+  CHECK_FALSE(result.manifest.has_value());
+  CHECK(Text(result).find("error: services.b: 8000/tcp is also a port of service a") !=
+        std::string::npos);
+}

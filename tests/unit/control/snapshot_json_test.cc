@@ -33,7 +33,7 @@ TEST_CASE("control json: a running service with a past exit") {
     "last_exit": {"code": 137, "description": "killed by SIGKILL",
                   "at": "2025-12-01T13:59:59.750Z"},
     "failure": null, "waiting_for": null, "stopped_by_request": false,
-    "replica_of": null, "replica": null, "ports": []})"));
+    "replica_of": null, "replica": null, "ports": [], "aliases": []})"));
 }
 
 TEST_CASE("control json: a replica names its group and index") {
@@ -74,7 +74,8 @@ TEST_CASE("control json: a waiting service has nulls, not empty strings or -1") 
   CHECK(json["replica_of"].is_null());
   CHECK(json["replica"].is_null());
   CHECK(json["ports"] == nlohmann::json::array());
-  CHECK(json.size() == 15);
+  CHECK(json["aliases"] == nlohmann::json::array());
+  CHECK(json.size() == 16);
 }
 
 TEST_CASE("control json: uptime only while a process runs, never negative") {

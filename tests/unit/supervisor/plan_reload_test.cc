@@ -56,7 +56,7 @@ TEST_CASE("reload: a redefined service stops with its old stop signal and starts
   config::Service db = f.m.services[0];
   db.stop_signal = SIGTERM;
   db.argv = {"db", "--new"};
-  auto apply = f.plan->OnApply({{{0, f.Def(db)}}, {}, {}}, f.clock.now);
+  auto apply = f.plan->OnApply({{{0, f.Def(db)}}, {}, {}, {}}, f.clock.now);
   CHECK(Services(apply, Kind::kSignal) == std::vector<size_t>{0});  // web and cache untouched
   CHECK(Find(apply, Kind::kSignal)->signal == SIGINT);
   CHECK(Logged(apply, "db: definition changed: restarting"));
@@ -80,7 +80,7 @@ TEST_CASE("reload: a redefinition waits for a new dependency's condition") {
   web.depends_on.push_back(MakeDep("queue", DependCondition::kHealthy));
   size_t qid = f.plan->AddService(*queue_def);
   CHECK(qid == 3);  // appended: no id is renumbered
-  auto apply = f.plan->OnApply({{{1, f.Def(web)}}, {}, {{qid, queue_def}}}, f.clock.now);
+  auto apply = f.plan->OnApply({{{1, f.Def(web)}}, {}, {{qid, queue_def}}, {}}, f.clock.now);
   CHECK(Services(apply, Kind::kSpawn) == std::vector<size_t>{3});
   CHECK(Services(apply, Kind::kSignal) == std::vector<size_t>{1});
   auto exited = f.plan->OnExited(1, false, 143, "killed by SIGTERM", f.clock.now);
@@ -97,7 +97,7 @@ TEST_CASE("reload: a dependent restarted with its dependency waits for the new p
   config::Service db = f.m.services[0];
   db.argv = {"db", "--new"};
   config::Service web = f.m.services[1];  // unchanged, restarted because of db
-  f.plan->OnApply({{{0, f.Def(db)}, {1, f.Def(web)}}, {}, {}}, f.clock.now);
+  f.plan->OnApply({{{0, f.Def(db)}, {1, f.Def(web)}}, {}, {}, {}}, f.clock.now);
   // web's old process exits first: db's old process must not satisfy "started".
   auto web_exit = f.plan->OnExited(1, false, 143, "killed by SIGTERM", f.clock.now);
   CHECK(Find(web_exit, Kind::kSpawn) == nullptr);
@@ -110,7 +110,7 @@ TEST_CASE("reload: a dependent restarted with its dependency waits for the new p
 
 TEST_CASE("reload: a removed service stops, becomes a tombstone, and its name comes back") {
   Fixture f;
-  auto apply = f.plan->OnApply({{}, {2}, {}}, f.clock.now);
+  auto apply = f.plan->OnApply({{}, {2}, {}, {}}, f.clock.now);
   CHECK(Services(apply, Kind::kSignal) == std::vector<size_t>{2});
   CHECK_FALSE(f.plan->Find("cache"));
   CHECK(f.plan->removed(2));
@@ -123,7 +123,7 @@ TEST_CASE("reload: a removed service stops, becomes a tombstone, and its name co
   size_t id = f.plan->AddService(*cache);
   CHECK(id == 2);
   CHECK(f.plan->size() == 3);
-  auto start = f.plan->OnApply({{}, {}, {{id, cache}}}, f.clock.now);
+  auto start = f.plan->OnApply({{}, {}, {{id, cache}}, {}}, f.clock.now);
   CHECK(Services(start, Kind::kSpawn) == std::vector<size_t>{2});
   f.plan->OnSpawned(2, 302, f.clock.now);
   CHECK(f.plan->Find("cache") == std::optional<size_t>(2));
@@ -138,7 +138,7 @@ TEST_CASE("reload: a removed service stops, becomes a tombstone, and its name co
 TEST_CASE("reload: a tombstone is left out of the counts: the stack finishes without it") {
   Fixture f;
   // Remove web then db (dependents first), the way the Supervisor orders removals.
-  f.plan->OnApply({{}, {1, 0}, {}}, f.clock.now);
+  f.plan->OnApply({{}, {1, 0}, {}, {}}, f.clock.now);
   auto web = f.plan->OnExited(1, false, 143, "killed", f.clock.now);
   CHECK(Services(web, Kind::kSignal) == std::vector<size_t>{0});  // db after its dependent
   f.plan->OnExited(0, false, 130, "killed", f.clock.now);
@@ -152,7 +152,7 @@ TEST_CASE("reload: all ready is reached again with an added service counted") {
   Fixture f;
   const config::Service* extra = f.Def(MakeService("extra", {MakeDep("db")}));
   size_t id = f.plan->AddService(*extra);
-  auto apply = f.plan->OnApply({{}, {}, {{id, extra}}}, f.clock.now);
+  auto apply = f.plan->OnApply({{}, {}, {{id, extra}}, {}}, f.clock.now);
   CHECK(Services(apply, Kind::kSpawn) == std::vector<size_t>{3});
   f.plan->OnSpawned(3, 104, f.clock.now);
   CHECK(f.plan->phase(3) == Phase::kRunning);
@@ -166,7 +166,28 @@ TEST_CASE("reload: all ready is reached again with an added service counted") {
 TEST_CASE("reload: refused while the stack is stopping") {
   Fixture f;
   f.plan->OnStopRequested("test", f.clock.now);
-  auto apply = f.plan->OnApply({{}, {2}, {}}, f.clock.now);
+  auto apply = f.plan->OnApply({{}, {2}, {}, {}}, f.clock.now);
   CHECK(Logged(apply, "reload refused: the stack is stopping"));
   CHECK_FALSE(f.plan->removed(2));
+}
+
+TEST_CASE("reload: up wakes a service stopped on request; its stopped dependency starts first") {
+  Fixture f;
+  f.plan->OnStopServiceRequested(0, std::nullopt, f.clock.now);  // db: web stops first
+  f.plan->OnExited(1, false, 143, "killed by SIGTERM", f.clock.now);
+  f.plan->OnExited(0, false, 130, "killed by SIGINT", f.clock.now);
+  REQUIRE(f.plan->phase(0) == Phase::kStopped);
+  REQUIRE(f.plan->phase(1) == Phase::kStopped);
+  supervisor::Plan::Changes changes;
+  changes.wake = {1};
+  auto apply = f.plan->OnApply(changes, f.clock.now);
+  CHECK(Services(apply, Kind::kSpawn) == std::vector<size_t>{0});  // web waits for db
+  CHECK(f.plan->phase(1) == Phase::kWaiting);
+  CHECK(Logged(apply, "web: not running: starting"));
+  auto db_up = f.plan->OnSpawned(0, 200, f.clock.now);
+  CHECK(Services(db_up, Kind::kSpawn) == std::vector<size_t>{1});
+  f.plan->OnSpawned(1, 201, f.clock.now);
+  CHECK(f.plan->phase(1) == Phase::kRunning);
+  CHECK_FALSE(f.plan->Status(1).stopped_by_request);
+  CHECK(f.plan->phase(2) == Phase::kRunning);  // cache untouched
 }

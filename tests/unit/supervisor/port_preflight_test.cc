@@ -117,6 +117,10 @@ TEST_CASE("CheckPorts: a port a socket holds is refused, naming this process as 
   CHECK(problems[0].kind == PortProblem::Kind::kTaken);
   CHECK(problems[0].service == "web");
   CHECK(problems[0].holder.pid == getpid());
+  // Only a Dockerfile's EXPOSE names it: the command may listen elsewhere, nothing to refuse.
+  config::Service exposed = WithPort("api", port);
+  exposed.ports[0].exposed_only = true;
+  CHECK(CheckPorts({exposed}, 0).empty());
   fd.Reset();
   CHECK(CheckPorts({WithPort("web", port)}, 0).empty());
 }

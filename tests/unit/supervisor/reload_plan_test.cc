@@ -83,10 +83,10 @@ TEST_CASE("reload plan: --force-recreate restarts all, --no-recreate none") {
   auto next = Stack();
   next.services[3].argv = {"false"};
   next.services.push_back(MakeService("new"));
-  CHECK(Text(PlanReload(Pointers(old), next, ReloadOptions{true, false})) ==
+  CHECK(Text(PlanReload(Pointers(old), next, ReloadOptions{true, false, {}})) ==
         "db restart (forced)\nweb restart (forced)\nproxy restart (forced)\n"
         "cache restart (forced)\nnew start (new)\n");
-  CHECK(Text(PlanReload(Pointers(old), next, ReloadOptions{false, true})) ==
+  CHECK(Text(PlanReload(Pointers(old), next, ReloadOptions{false, true, {}})) ==
         "db keep\nweb keep\nproxy keep\ncache keep\nnew start (new)\n");
   CHECK(supervisor::ReloadSummary(PlanReload(Pointers(old), next, {})) ==
         "3 kept, 1 restarted, 1 started, 0 stopped");
@@ -96,4 +96,20 @@ TEST_CASE("reload plan: against nothing running, every service starts") {
   auto next = Stack();
   CHECK(Text(PlanReload({}, next, {})) ==
         "db start (new)\nweb start (new)\nproxy start (new)\ncache start (new)\n");
+}
+
+TEST_CASE("reload plan: up starts kept services that are not running, changed ones restart") {
+  auto old = Stack();
+  auto next = Stack();
+  next.services[0].argv = {"db", "--new"};
+  ReloadOptions up;
+  up.not_running = {"db", "proxy", "cache"};  // e.g. stopped on request or failed
+  CHECK(Text(PlanReload(Pointers(old), next, up)) ==
+        "db restart (changed)\nweb restart (dependency db restarts)\nproxy start (not running)\n"
+        "cache start (not running)\n");
+  up.no_recreate = true;
+  CHECK(Text(PlanReload(Pointers(old), next, up)) ==
+        "db start (not running)\nweb keep\nproxy start (not running)\ncache start (not running)\n");
+  CHECK(supervisor::ReloadSummary(PlanReload(Pointers(old), next, up)) ==
+        "1 kept, 0 restarted, 3 started, 0 stopped");
 }
