@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "config/comma_list.h"
 #include "config/load_steps.h"
 #include "config/replicas.h"
 
@@ -49,21 +50,6 @@ bool IsReservedServiceName(const std::string& name) {
          std::equal(name.begin(), name.end(), kOwn.begin(), [](unsigned char a, char b) {
            return std::tolower(a) == b;
          });
-}
-
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
 }
 
 std::vector<std::string> ProfilesOf(const Node& service) {
@@ -182,7 +168,7 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   // Active profiles: --profile, COMPOSE_PROFILES, and those of services named on the command line.
   std::set<std::string> active(options.profiles.begin(), options.profiles.end());
   if (auto it = context.variables.find("COMPOSE_PROFILES"); it != context.variables.end())
-    for (const auto& p : SplitCommas(it->second)) active.insert(p);
+    for (const auto& p : SplitCommaList(it->second)) active.insert(p);
   for (const auto& wanted : options.services) {
     const Node* service = services->Get(wanted);
     // `up web-2`: a replica's profiles are its service's (whether web has 2 replicas is only

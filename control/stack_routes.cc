@@ -1,6 +1,7 @@
 // Endpoints: apply the manifest files again (reload) and change replica counts.
 #include <nlohmann/json.hpp>
 
+#include "config/comma_list.h"
 #include "control/routes.h"
 
 namespace stackvisor::control {
@@ -51,19 +52,6 @@ void Answer(Reply& reply, const supervisor::ApplyResult& result, const Superviso
   reply.Json(400, {{"error", text + result.error}, {"diagnostics", lines}});
 }
 
-// "web,db" -> {web, db}; empty items are dropped (service names never contain a comma).
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    size_t end = text.find(',', begin);
-    if (end == std::string::npos) end = text.size();
-    if (end > begin) out.push_back(text.substr(begin, end - begin));
-    begin = end + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 void AddStackRoutes(Router& router, supervisor::Supervisor& supervisor) {
@@ -84,7 +72,7 @@ void AddStackRoutes(Router& router, supervisor::Supervisor& supervisor) {
                if (up) {
                  up_request.emplace();
                  if (auto it = request.query.find("services"); it != request.query.end())
-                   up_request->services = SplitCommas(it->second);
+                   up_request->services = config::SplitCommaList(it->second);
                } else if (request.query.count("services") > 0) {
                  return reply->Error(400, "services: only with up=1");
                }
