@@ -1,5 +1,6 @@
 #include "control/api.h"
 
+#include "control/log_follow.h"
 #include "control/routes.h"
 
 namespace stackvisor::control {
@@ -7,7 +8,7 @@ namespace stackvisor::control {
 Api::Api(supervisor::Supervisor& supervisor) : supervisor_(supervisor) {
   AddServiceRoutes(router_, supervisor_);
   AddStackRoutes(router_, supervisor_);
-  AddLogRoutes(router_, supervisor_);
+  follows_ = AddLogRoutes(router_, supervisor_);
   AddExecRoutes(router_, supervisor_);
 }
 
@@ -29,6 +30,8 @@ std::optional<base::Error> Api::Start(const std::filesystem::path& dir,
 }
 
 void Api::Close() {
+  // Lines of this turn still wait for the next one: send them before the connections close.
+  if (follows_ && server_) follows_->Flush();
   if (server_) server_->Close();
 }
 

@@ -14,6 +14,8 @@
 
 namespace stackvisor::control {
 
+class LogFollows;
+
 /// Api owns a stack's claim on its runtime directory, the HTTP server on its socket and the
 /// endpoint table (routes.h). Start() takes the directory (refusing a second stackvisor of the
 /// same project) and listens; the server closes when the supervisor finishes (so `down` sees the
@@ -39,6 +41,7 @@ class Api {
   Router router_;
   std::unique_ptr<RuntimeDir> runtime_;
   std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<LogFollows> follows_;
 };
 
 }  // namespace stackvisor::control

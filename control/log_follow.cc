@@ -53,7 +53,8 @@ void LogFollows::Add(std::unique_ptr<ResponseStream> stream, std::vector<int> so
   raw->stream->OnClosed([this, key] { OnClosed(key); });
   follows_.emplace(key, std::move(follow));
   if (!PushSlice(raw)) return;
-  if (!raw->pending.empty() && !pace_.active())
+  raw->paced = !raw->pending.empty();
+  if (raw->paced && !pace_.active())
     pace_.StartRepeating(std::chrono::milliseconds(20), [this] { OnPace(); });
 }
 
@@ -74,27 +75,45 @@ bool LogFollows::PushSlice(Follow* follow) {
 void LogFollows::OnPace() noexcept {
   std::vector<uint64_t> keys;
   for (const auto& [key, follow] : follows_)
-    if (!follow->pending.empty()) keys.push_back(key);
+    if (follow->paced) keys.push_back(key);
   for (uint64_t key : keys) {
     auto found = follows_.find(key);
-    if (found != follows_.end()) PushSlice(found->second.get());
+    if (found == follows_.end() || !PushSlice(found->second.get())) continue;
+    found = follows_.find(key);
+    if (found != follows_.end() && found->second->pending.empty()) found->second->paced = false;
   }
   for (const auto& [key, follow] : follows_)
-    if (!follow->pending.empty()) return;
+    if (follow->paced) return;
   pace_.Stop();
 }
 
+void LogFollows::Flush() noexcept {
+  flush_.Cancel();
+  std::vector<uint64_t> keys;
+  for (const auto& [key, follow] : follows_)
+    if (!follow->paced && !follow->pending.empty()) keys.push_back(key);
+  for (uint64_t key : keys) {
+    auto found = follows_.find(key);
+    if (found == follows_.end()) continue;  // an earlier push's cut-off closed it
+    // A turn's burst larger than a slice (several full pipes at once) is paced like a
+    // backlog, rather than cutting off a client that keeps up.
+    if (!PushSlice(found->second.get())) continue;  // closed, and the follow destroyed
+    Follow* follow = found->second.get();
+    if (follow->pending.empty()) continue;
+    follow->paced = true;
+    if (!pace_.active())
+      pace_.StartRepeating(std::chrono::milliseconds(20), [this] { OnPace(); });
+  }
+}
+
 void LogFollows::OnLine(Follow* follow, const logmux::LogEntry& entry) noexcept {
-  std::string text;
-  AppendLogEntry(text, follow->layout, follow->formatter, supervisor_.mux().name(entry.source),
-                 entry);
-  if (follow->pending.empty()) {
-    // Last use of `follow`: a cut-off runs OnClosed inside Push, which destroys it.
-    follow->stream->Push(text);
+  AppendLogEntry(follow->pending, follow->layout, follow->formatter,
+                 supervisor_.mux().name(entry.source), entry);
+  if (follow->pending.size() <= kMaxPending) {
+    // Paced: behind the backlog, in order, sent by the pace timer; live: on the next turn.
+    if (!follow->paced) flush_.Request();
     return;
   }
-  follow->pending += text;  // behind the paced backlog, in order
-  if (follow->pending.size() <= kMaxPending) return;
   // It cannot keep up with its own backlog: end it the way the server cuts one off.
   follow->pending.clear();
   const char* note = follow->layout.json

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/next_turn.h"
 #include "base/timer.h"
 #include "control/reply.h"
 #include "logmux/followers.h"
@@ -27,8 +28,11 @@ void AppendLogEntry(std::string& out, const LogLayout& layout, logmux::LineForma
                     std::string_view name, const logmux::LogEntry& entry);
 
 /// LogFollows owns the followed log streams. Add() sends the backlog and subscribes the stream
-/// to the history's followers; each new line of its sources is formatted and pushed as it is
-/// appended. A backlog larger than one slice (more than a stream may queue at once) is paced:
+/// to the history's followers; each new line of its sources is formatted into the follow's
+/// pending text, and what a loop turn appended goes out as one chunk on the next turn
+/// (NextTurn): a pipe read of a thousand short lines costs each follower one write, not a
+/// thousand, which is what 4 followers of a fast writer otherwise take from `up`'s own log
+/// path (bench/py/api_load.py). A backlog larger than one slice (more than a stream may queue at once) is paced:
 /// one slice per timer tick, new lines queued behind it, so a `logs -f` of a long history is
 /// not cut off for the size of what it asked for; only a client that falls behind the pace is.
 /// When the client goes away or is cut off (the server then ends the stream with its note), the
@@ -38,7 +42,8 @@ void AppendLogEntry(std::string& out, const LogLayout& layout, logmux::LineForma
 class LogFollows {
  public:
   explicit LogFollows(supervisor::Supervisor& supervisor)
-      : supervisor_(supervisor), pace_(supervisor.loop()) {}
+      : supervisor_(supervisor), pace_(supervisor.loop()),
+        flush_(supervisor.loop(), [this] { Flush(); }) {}
   ~LogFollows();
   LogFollows(const LogFollows&) = delete;
   LogFollows& operator=(const LogFollows&) = delete;
@@ -48,6 +53,9 @@ class LogFollows {
   void Add(std::unique_ptr<ResponseStream> stream, std::vector<int> sources, LogLayout layout,
            std::string backlog);
   size_t size() const { return follows_.size(); }
+  /// Sends every follow's pending live lines now (the stack is finishing and the server is
+  /// about to close its connections: the last event lines still reach the followers).
+  void Flush() noexcept;
 
   static constexpr size_t kSlice = 256 * 1024;  // a quarter of the stream cap (limits.h)
   static constexpr size_t kMaxPending = 64 << 20;
@@ -59,6 +67,7 @@ class LogFollows {
     LogLayout layout;
     logmux::LineFormatter formatter;
     std::string pending;  // paced backlog, then the lines that came meanwhile
+    bool paced = false;   // `pending` starts with a backlog sent a slice per pace tick
   };
   void OnLine(Follow* follow, const logmux::LogEntry& entry) noexcept;
   void OnClosed(uint64_t key) noexcept;
@@ -69,6 +78,7 @@ class LogFollows {
 
   supervisor::Supervisor& supervisor_;
   base::Timer pace_;
+  base::NextTurn flush_;
   std::map<uint64_t, std::unique_ptr<Follow>> follows_;
   uint64_t next_key_ = 1;
 };

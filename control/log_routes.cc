@@ -95,7 +95,7 @@ std::string Backlog(Supervisor& supervisor, const LogRequest& request) {
 
 }  // namespace
 
-void AddLogRoutes(Router& router, supervisor::Supervisor& supervisor) {
+std::shared_ptr<LogFollows> AddLogRoutes(Router& router, supervisor::Supervisor& supervisor) {
   // The one owner of the followers is this route (a std::function must be copyable).
   auto follows = std::make_shared<LogFollows>(supervisor);
   router.Add("GET", "/v1/logs",
@@ -111,6 +111,7 @@ void AddLogRoutes(Router& router, supervisor::Supervisor& supervisor) {
                follows->Add(reply->Stream(200, type), parsed.query.sources, parsed.layout,
                             std::move(backlog));
              });
+  return follows;
 }
 
 }  // namespace stackvisor::control

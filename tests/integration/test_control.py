@@ -96,6 +96,46 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self.unix_path)
 
 
+class RawFollower:
+    """A follow request on a raw socket that counts the HTTP chunks it arrives in."""
+
+    def __init__(self, socket_path, target, timeout=20):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(socket_path)
+        self.sock.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.reader = self.sock.makefile("rb")
+        head = self.reader.readline()
+        assert b" 200 " in head, head
+        while self.reader.readline() not in (b"\r\n", b""):
+            pass
+        self.partial = b""
+
+    def read_until(self, done, timeout=20):
+        """(lines, chunks) read until done(lines) holds or the stream ends (its last chunk,
+        or the server closing the connection)."""
+        lines, chunks = [], 0
+        deadline = time.monotonic() + timeout
+        while not done(lines):
+            assert time.monotonic() < deadline, f"no end after {timeout} s: {lines[-5:]}"
+            size_line = self.reader.readline()
+            if not size_line:
+                break
+            size = int(size_line.strip().split(b";")[0], 16)
+            if size == 0:
+                break
+            data = self.reader.read(size)
+            assert self.reader.read(2) == b"\r\n"
+            chunks += 1
+            *complete, self.partial = (self.partial + data).split(b"\n")
+            lines += [l.decode() for l in complete]
+        return lines, chunks
+
+    def close(self):
+        self.reader.close()
+        self.sock.close()
+
+
 def rfc3339_now():
     t = time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
@@ -276,6 +316,42 @@ class Control(unittest.TestCase):
                 follower.wait(5)
                 follower.stdout.close()
                 follower.stderr.close()
+
+    def test_follow_gets_a_burst_in_few_chunks(self):
+        # 3,000 lines written at once (seq's stdio blocks of 4 KiB): a follower gets what a loop
+        # turn read as one chunk, not one chunk (and one write) per line.
+        with ControlStack({"w": {"command": ["sh", "-c", "while [ ! -e @DIR@/go ]; do "
+                                             "sleep 0.02; done; seq 1 3000; exec sleep 100000"]}}) as st:
+            st.wait_api()
+            follower = RawFollower(st.socket_path, "/v1/logs?follow=1&service=w&color=0")
+            try:
+                st.touch("go")
+                lines, chunks = follower.read_until(lambda ls: ls and ls[-1].endswith("| 3000"))
+                self.assertEqual([l.split("| ", 1)[1] for l in lines],
+                                 [str(i) for i in range(1, 3001)])
+                self.assertLess(chunks, 300, f"3,000 lines came in {chunks} chunks")
+            finally:
+                follower.close()
+
+    def test_follow_gets_the_last_lines_when_the_stack_stops(self):
+        # The service's goodbye and its "stopped" event come in the stack's last loop turns;
+        # they still reach the follower before the server closes the stream.
+        script = "trap 'echo bye; exit 0' TERM; echo hi; while :; do sleep 0.05; done"
+        with ControlStack({"w": {"command": ["sh", "-c", script]}}) as st:
+            st.wait_api()
+            st.wait_for_line(r"^w\s+\| hi$")
+            follower = RawFollower(st.socket_path, "/v1/logs?follow=1&color=0")
+            try:
+                lines, _ = follower.read_until(lambda ls: any(l.endswith("| hi") for l in ls))
+                st.signal(signal.SIGTERM)
+                self.assertEqual(st.wait_exit(20), 0, st.dump())
+                rest, _ = follower.read_until(lambda ls: False)  # to the end of the stream
+                lines += rest
+                self.assertIn("w | bye", [re.sub(r"\s+\|", " |", l) for l in lines])
+                self.assertTrue(any(re.match(r"^stackvisor\s+\| w: stopped", l) for l in lines),
+                                "\n".join(lines[-10:]))
+            finally:
+                follower.close()
 
     def test_events_stream_starts_with_every_service(self):
         with ControlStack({"a": {"command": FOREVER}, "b": {"command": FOREVER}}) as st:
