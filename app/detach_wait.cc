@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -45,7 +46,7 @@ int DaemonDied(const DetachWait& wait, const std::string& how) {
   return 1;
 }
 
-void PrintServiceLines(control::Client& client, const DetachWait& wait,
+void PrintServiceLines(control::Client& client, const std::filesystem::path& runtime_dir,
                        const std::string& service) {
   std::vector<std::string> lines;
   auto logs = client.Call("GET", "/v1/logs?service=" + service + "&tail=" +
@@ -58,7 +59,7 @@ void PrintServiceLines(control::Client& client, const DetachWait& wait,
     }
   } else {
     // The log route may not be there (an older daemon): the log file has the same lines.
-    std::ifstream in(DaemonLogPath(wait.runtime_dir));
+    std::ifstream in(DaemonLogPath(runtime_dir));
     std::stringstream text;
     text << in.rdbuf();
     lines = ServiceLines(text.str(), service, kServiceLines);
@@ -66,6 +67,78 @@ void PrintServiceLines(control::Client& client, const DetachWait& wait,
   if (lines.empty()) return;
   std::cerr << "its last lines:\n";
   for (const auto& line : lines) std::cerr << "  " << line << "\n";
+}
+
+
+// The stack's answer with only `names` in its services list (all of them when `names` is
+// empty): services left out are not judged.
+nlohmann::json OnlyServices(nlohmann::json stack, const std::set<std::string>& names) {
+  if (names.empty() || !stack.is_object()) return stack;
+  auto services = stack.find("services");
+  if (services == stack.end() || !services->is_array()) return stack;
+  nlohmann::json kept = nlohmann::json::array();
+  for (auto& svc : *services) {
+    auto name = svc.find("name");
+    if (name != svc.end() && name->is_string() && names.count(name->get<std::string>()) > 0)
+      kept.push_back(std::move(svc));
+  }
+  *services = std::move(kept);
+  return stack;
+}
+
+// Step 2 of `up -d`, and all of it against a running stack: GET /v1/stack until the services
+// are ready or one failed. `gone` says, between polls, whether the stack went away (its exit
+// code) or not (nullopt).
+int PollUntilReady(const ReadyWait& wait, std::optional<Clock::time_point> deadline,
+                   const std::function<std::optional<int>()>& gone) {
+  auto timed_out = [&] { return deadline && Clock::now() >= *deadline; };
+  control::Client client(control::ApiSocketPath(wait.runtime_dir), wait.project);
+  std::string last_error;
+  StackVerdict verdict;
+  for (;;) {
+    auto answer = client.Call("GET", "/v1/stack", {}, std::chrono::seconds(2));
+    auto json = answer.ok() && answer.value().status == 200
+                    ? nlohmann::json::parse(answer.value().body, nullptr, false)
+                    : nlohmann::json(nlohmann::json::value_t::discarded);
+    if (!json.is_discarded()) {
+      verdict = JudgeStack(OnlyServices(std::move(json), wait.services), wait.one_shots);
+      if (verdict.kind == StackVerdict::Kind::kReady) {
+        for (const auto& line : verdict.lines) std::cout << line << "\n";
+        return 0;
+      }
+      if (verdict.kind == StackVerdict::Kind::kFailed) {
+        if (verdict.service.empty()) {
+          std::cerr << "stackvisor: " << verdict.reason << "\n";
+        } else {
+          std::cerr << "stackvisor: service " << verdict.service
+                    << " failed: " << verdict.reason << "\n";
+          PrintServiceLines(client, wait.runtime_dir, verdict.service);
+        }
+        std::cerr << "the stack is left running: `stackvisor down` stops it\n";
+        return 1;
+      }
+    } else {
+      last_error = !answer.ok() ? answer.error().message
+                   : answer.value().status != 200
+                       ? "GET /v1/stack answered " + std::to_string(answer.value().status)
+                       : "GET /v1/stack answered with invalid JSON: " + answer.value().body;
+    }
+    if (auto code = gone()) return *code;
+    if (timed_out()) {
+      std::cerr << "stackvisor: --wait-timeout " << Seconds(*wait.timeout_s)
+                << " passed before every service was ready";
+      if (!verdict.lines.empty()) {
+        std::cerr << "; not ready: ";
+        for (size_t i = 0; i < verdict.lines.size(); ++i)
+          std::cerr << (i > 0 ? "; " : "") << verdict.lines[i];
+      } else if (!last_error.empty()) {
+        std::cerr << "; " << last_error;
+      }
+      std::cerr << "\nthe stack is left running: `stackvisor down` stops it\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
 }
 
 }  // namespace
@@ -116,55 +189,28 @@ int WaitForDetachedStack(const DetachWait& wait) {
     }
   }
   RecordDaemon(wait.runtime_dir, wait.daemon);
-
-  // 2. The services, until every one is ready or one failed.
-  control::Client client(control::ApiSocketPath(wait.runtime_dir), wait.project);
-  std::string last_error;
-  StackVerdict verdict;
-  for (;;) {
-    auto answer = client.Call("GET", "/v1/stack", {}, std::chrono::seconds(2));
-    auto json = answer.ok() && answer.value().status == 200
-                    ? nlohmann::json::parse(answer.value().body, nullptr, false)
-                    : nlohmann::json(nlohmann::json::value_t::discarded);
-    if (!json.is_discarded()) {
-      verdict = JudgeStack(json, wait.one_shots);
-      if (verdict.kind == StackVerdict::Kind::kReady) {
-        for (const auto& line : verdict.lines) std::cout << line << "\n";
-        return 0;
-      }
-      if (verdict.kind == StackVerdict::Kind::kFailed) {
-        if (verdict.service.empty()) {
-          std::cerr << "stackvisor: " << verdict.reason << "\n";
-        } else {
-          std::cerr << "stackvisor: service " << verdict.service
-                    << " failed: " << verdict.reason << "\n";
-          PrintServiceLines(client, wait, verdict.service);
-        }
-        std::cerr << "the stack is left running: `stackvisor down` stops it\n";
-        return 1;
-      }
-    } else {
-      last_error = !answer.ok() ? answer.error().message
-                   : answer.value().status != 200
-                       ? "GET /v1/stack answered " + std::to_string(answer.value().status)
-                       : "GET /v1/stack answered with invalid JSON: " + answer.value().body;
-    }
+  ReadyWait ready{wait.runtime_dir, wait.project, wait.timeout_s, wait.one_shots, {}};
+  return PollUntilReady(ready, deadline, [&]() -> std::optional<int> {
     if (auto how = DaemonEnded(wait.daemon)) return DaemonDied(wait, *how);
-    if (timed_out()) {
-      std::cerr << "stackvisor: --wait-timeout " << Seconds(*wait.timeout_s)
-                << " passed before every service was ready";
-      if (!verdict.lines.empty()) {
-        std::cerr << "; not ready: ";
-        for (size_t i = 0; i < verdict.lines.size(); ++i)
-          std::cerr << (i > 0 ? "; " : "") << verdict.lines[i];
-      } else if (!last_error.empty()) {
-        std::cerr << "; " << last_error;
-      }
-      std::cerr << "\nthe stack is left running: `stackvisor down` stops it\n";
-      return 1;
-    }
-    std::this_thread::sleep_for(kPoll);
+    return std::nullopt;
+  });
+}
+
+int WaitForRunningStack(const ReadyWait& wait) {
+  std::optional<Clock::time_point> deadline;
+  if (wait.timeout_s) {
+    deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(*wait.timeout_s));
   }
+  const auto socket = control::ApiSocketPath(wait.runtime_dir);
+  return PollUntilReady(wait, deadline, [&]() -> std::optional<int> {
+    // Not our child: the stack is gone when its socket is.
+    std::error_code ec;
+    if (std::filesystem::exists(socket, ec) || ec) return std::nullopt;
+    std::cerr << "stackvisor: the stack stopped before every service was ready (see "
+              << DaemonLogPath(wait.runtime_dir).string() << ")\n";
+    return 1;
+  });
 }
 
 }  // namespace stackvisor::app

@@ -24,6 +24,21 @@ struct DetachWait {
 /// is not yet ready (a migration that fails a moment later must fail `up -d`).
 std::set<std::string> OneShots(const config::Manifest& manifest);
 
+/// The services of a stack that is already running, judged as WaitForDetachedStack judges a
+/// new one: `up -d` against a running stack waits for what it started or changed.
+struct ReadyWait {
+  std::filesystem::path runtime_dir;
+  std::string project;
+  std::optional<double> timeout_s;
+  std::set<std::string> one_shots;
+  std::set<std::string> services;  // the ones to judge; the others may be stopped on request
+};
+
+/// Polls GET /v1/stack until every service of `wait.services` is ready (prints one line per
+/// service, returns 0) or one fails (prints it, why and its last lines; returns 1); 1 when the
+/// stack goes away or the timeout passes first.
+int WaitForRunningStack(const ReadyWait& wait);
+
 /// Waits for the daemon's startup report, then polls GET /v1/stack until every service is
 /// ready (prints one line per service, returns 0) or one fails (prints the service, why, and
 /// its last lines; returns 1). Returns 1 at once, with the end of stackvisor.log, when the

@@ -1,9 +1,11 @@
 #include "app/up_apply.h"
 
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "app/ctl_internal.h"
+#include "app/detach_wait.h"
 #include "app/project_client.h"
 #include "app/process_setup.h"
 #include "config/loader.h"
@@ -41,6 +43,22 @@ int PrintAnswer(const control::ClientResponse& response, bool dry_run) {
   std::cout << body.value("summary", "") << (dry_run ? " (dry run: nothing was changed)" : "")
             << "\n" << std::flush;
   return 0;
+}
+
+// The services an `up` against the running stack wants running: those the apply answer lists
+// and does not stop (a service removed from the files), of the selection when there is one.
+std::set<std::string> UpServices(const std::string& body, const std::vector<std::string>& selected) {
+  std::set<std::string> names;
+  nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("services") || !answer["services"].is_array())
+    return names;
+  const std::set<std::string> only(selected.begin(), selected.end());
+  for (const auto& entry : answer["services"]) {
+    std::string name = entry.value("service", "");
+    if (name.empty() || entry.value("action", "") == "stop") continue;
+    if (only.empty() || only.count(name) > 0) names.insert(name);
+  }
+  return names;
 }
 
 }  // namespace
@@ -93,7 +111,14 @@ std::optional<int> ApplyToRunningStack(const Invocation& inv, const config::Mani
   }
   if (int code = PrintAnswer(response.value(), inv.dry_run); code != 0) return code;
   const bool detach = inv.detach || inv.wait || inv.wait_timeout_s.has_value();
-  if (inv.dry_run || detach) return 0;
+  if (inv.dry_run) return 0;
+  if (detach) {
+    // As a first `up -d`: back once what this `up` asked for is ready, or say what failed.
+    ReadyWait wait{runtime_dir, manifest.name, inv.wait_timeout_s, OneShots(manifest),
+                   UpServices(response.value().body, inv.load.services)};
+    if (wait.services.empty()) return 0;  // nothing of the stack is left to judge
+    return WaitForRunningStack(wait);
+  }
   // Attached: the logs from now on, as `logs -f` shows them.
   UnblockStopSignals();
   ControlInvocation ctl;

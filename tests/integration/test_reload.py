@@ -231,6 +231,51 @@ class Reload(unittest.TestCase):
             status, body = st.apply("?services=a")
             self.assertEqual(status, 400, body)
 
+    def test_detached_up_against_a_running_stack_waits_for_what_it_started(self):
+        # `up -d` returns once what it started or changed is ready, as a first `up -d` does,
+        # and fails naming the service that failed.
+        with ReloadStack({"a": sleeper("a")}) as st:
+            st.wait_api()
+            st.pids(["a"])
+            st.rewrite({"a": sleeper("a"),
+                        "b": {"command": FOREVER,
+                              "healthcheck": {"test": ["CMD", "test", "-e", st.path("ready")],
+                                              "interval": "100ms", "retries": 1000}}})
+            proc = subprocess.Popen([h.BIN, "up", "-d", "-f", st.manifest], cwd=st.dir,
+                                    env=st.env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                def b_started():
+                    # `up -d` returning first is a failure, not a slow stack.
+                    if proc.poll() is not None:
+                        self.fail("up -d returned before b was healthy: "
+                                  + "".join(proc.communicate()))
+                    status, body = st.api("GET", "/v1/services/b")
+                    return status == 200 and body["state"] == "starting" and body["pid"]
+                h.wait_until(b_started, 15, "b started, its healthcheck not passed")
+                # Started but not healthy: `up -d` is still waiting for it.
+                if proc.poll() is not None:
+                    self.fail("up -d returned before b was healthy: " + "".join(proc.communicate()))
+                self.assertEqual(st.service("b")["health"], "starting")
+                st.touch("ready")
+                out, err = proc.communicate(timeout=15)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate()
+            self.assertEqual(proc.returncode, 0, out + err)
+            self.assertRegex(out, r"(?m)^b +running \(healthy\)$")
+            self.assertRegex(out, r"(?m)^start +b")
+            st.rewrite({"a": sleeper("a"), "b": {"command": FOREVER},
+                        "c": {"command": ["sh", "-c", "echo c is broken; exit 3"]}})
+            r = subprocess.run([h.BIN, "up", "-d", "-f", st.manifest, "c"], cwd=st.dir,
+                               env=st.env, stdin=subprocess.DEVNULL, capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("service c failed", r.stderr)
+            self.assertIn("c is broken", r.stderr)
+            self.assertTrue(st.alive())
+
     def test_prefixes_are_repadded_without_splitting_lines(self):
         chatter = {"command": ["sh", "-c", "while :; do echo tick; sleep 0.02; done"]}
         long_name = "a_service_with_a_long_name"
