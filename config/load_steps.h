@@ -97,6 +97,9 @@ struct ServiceDraft {
     std::string message;
   };
   std::optional<UserProblem> user_problem;
+  // The recipe's listen_env: the variable that, once `ports:` is read, says where the server
+  // listens (config/port_spec.h ListenAddresses).
+  std::string listen_env;
 };
 
 /// BuildService validates one service's tree and fills a draft. Host lookups (env files,

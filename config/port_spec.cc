@@ -185,4 +185,17 @@ std::string DescribeServicePorts(const Service& service) {
   return out;
 }
 
+std::string ListenAddresses(const std::vector<Port>& ports) {
+  std::vector<std::string> ips;
+  for (const auto& port : ports) {
+    if (!port.published) continue;
+    const std::string& ip = port.host_ip;
+    if (ip.empty() || ip == "0.0.0.0" || ip == "::") return "*";
+    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+  }
+  std::string out;
+  for (const auto& ip : ips) out += ip + ",";
+  return out + "localhost";
+}
+
 }  // namespace stackvisor::config

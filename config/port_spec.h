@@ -47,4 +47,11 @@ std::string FormatPortMapping(const Port& port);
 /// host"). Empty for a service without ports.
 std::string DescribeServicePorts(const Service& service);
 
+/// ListenAddresses is where a service that lets its recipe choose listens on the host, in
+/// PostgreSQL's listen_addresses syntax: "localhost" when `ports:` publishes none of its ports
+/// (in a container an unpublished port is reachable only from the stack's network; on the host
+/// that is loopback, where the other services reach it by name), "*" when one is published on
+/// every address (no host IP, 0.0.0.0 or ::), else the host IPs given and "localhost".
+std::string ListenAddresses(const std::vector<Port>& ports);
+
 }  // namespace stackvisor::config

@@ -7,6 +7,7 @@
 
 #include "config/comma_list.h"
 #include "config/load_steps.h"
+#include "config/port_spec.h"
 #include "config/replicas.h"
 
 namespace stackvisor::config {
@@ -217,6 +218,9 @@ Manifest BuildProject(Node& merged, const LoadOptions& options, const BuildConte
   CheckSockets(drafts, r);
   const auto counts = ReplicaCounts(drafts, options, names, r);
   ApplyPorts(*services, drafts, counts, r);
+  for (auto& d : drafts)
+    if (!d.listen_env.empty() && d.service.environment.count(d.listen_env) == 0)
+      d.service.environment[d.listen_env] = ListenAddresses(d.service.ports);
   for (auto& d : drafts)
     if (d.active) manifest.services.push_back(std::move(d.service));
   // After the graph checks, so their messages name the services as written (`web`, not web-2).

@@ -62,6 +62,7 @@ struct Recipe {
   std::optional<std::vector<std::string>> entrypoint;  // the image's ENTRYPOINT
   std::optional<std::vector<std::string>> command;     // the image's CMD
   std::string options_program;  // a command starting with '-' runs as its arguments
+  std::string listen_env;  // gets where to listen (ListenAddresses), unless compose sets it
   std::vector<std::pair<std::string, std::string>> environment;  // the image's ENV, in order
   std::string working_dir;  // the image's WORKDIR; empty: the compose default
   std::string user;         // the image user it runs as; empty: as stackvisor's user

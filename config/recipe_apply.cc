@@ -299,6 +299,7 @@ void ApplyRecipe(const Recipe& recipe, const RecipeInput& in, const BuildContext
     return;
   }
   Environment(recipe, in, vars, s);
+  d.listen_env = recipe.listen_env;
   Users(recipe, in, context, d, r);
   if (!Written(in, "working_dir")) {
     const std::string& wd =

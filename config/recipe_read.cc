@@ -16,7 +16,7 @@ const std::vector<std::string> kRecipeKeys = {
     "binary_version", "requires",     "programs", "entrypoint", "command",   "options_program",
     "environment",    "working_dir",  "user",     "users",      "readiness", "stop_signal",
     "ports",          "port_options", "volumes",  "files",      "links",     "dirs",
-    "start_period",   "stop_grace_period", "tmpfs",
+    "start_period",   "stop_grace_period", "tmpfs", "listen_env",
 };
 
 bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
@@ -73,7 +73,8 @@ void RecipeReader::Key(const MapEntry& e) {
     }
   } else if (k == "tags") {
     if (auto s = ReadString(v, P(k), r_); s && ValidRegex(v, P(k), r_)) rc.tags = *s;
-  } else if (k == "tags_help" || k == "options_program" || k == "working_dir" || k == "user") {
+  } else if (k == "tags_help" || k == "options_program" || k == "working_dir" || k == "user" ||
+             k == "listen_env") {
     auto s = ReadString(v, P(k), r_);
     if (!s) return;
     if (k == "working_dir" && !s->empty() && !IsAbsolute(*s))
@@ -81,6 +82,7 @@ void RecipeReader::Key(const MapEntry& e) {
     (k == "tags_help"         ? rc.tags_help
      : k == "options_program" ? rc.options_program
      : k == "working_dir"     ? rc.working_dir
+     : k == "listen_env"      ? rc.listen_env
                               : rc.user) = *s;
   } else if (k == "binary_version") {
     if (auto s = ReadString(v, P(k), r_); s && ValidRegex(v, P(k), r_)) rc.binary_version = *s;

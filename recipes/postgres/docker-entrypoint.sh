@@ -425,6 +425,22 @@ pg_socket_args() {
 	fi
 }
 
+# On the host, unlike in a container, "every address" means the host's network: a database the
+# compose file does not publish listens on loopback only, where the stack's other services reach
+# it. stackvisor passes what the service publishes as STACKVISOR_LISTEN_ADDRESSES (docs/ports.md);
+# listen_addresses in the arguments or in postgresql.auto.conf (ALTER SYSTEM) wins.
+pg_listen_args() {
+	local arg
+	[ -n "${STACKVISOR_LISTEN_ADDRESSES:-}" ] || return 0
+	for arg; do
+		case "$arg" in
+			-i|-h|-h*|*listen_addresses*) return 0 ;;
+		esac
+	done
+	grep -qE '^\s*listen_addresses' "$PGDATA/postgresql.auto.conf" 2>/dev/null && return 0
+	SOCKET_ARGS+=( -c "listen_addresses=$STACKVISOR_LISTEN_ADDRESSES" )
+}
+
 pg_first_init() {
 	docker_verify_minimum_env
 	if [ -e "$INITDB_DIR" ]; then
@@ -500,6 +516,7 @@ _main() {
 		fi
 		SOCKET_ARGS=()
 		pg_socket_args "$@"
+		pg_listen_args "$@"
 		set -- "$@" "${SOCKET_ARGS[@]}"
 	fi
 	exec "$@"

@@ -114,6 +114,45 @@ class Contract(pl.PgCase):
         with open(os.path.join(self.pgdata, "pg_hba.conf")) as f:
             self.assertEqual(f.read().splitlines()[-1], "host all all all trust")
 
+    def test_listens_where_stackvisor_says_unless_the_command_does(self):
+        # What the recipe passes for a db the compose file does not publish (docs/ports.md):
+        # loopback only; the service's own listen_addresses wins.
+        env = {"STACKVISOR_LISTEN_ADDRESSES": "localhost"}
+        with self.stack(pl.AS[0], env) as st:
+            self.wait_healthy(st, 120)
+            self.assertEqual(self.query("SHOW listen_addresses"), ["localhost"])
+            bound = self.listening_on()
+            self.assertIn("127.0.0.1", bound)
+            self.assertLessEqual(bound, {"127.0.0.1", "::1"}, "bound beyond loopback")
+            self.stop(st)
+        with self.stack(pl.AS[0], env, args=["-c", "listen_addresses=*"]) as st:
+            self.wait_healthy(st, 120)
+            self.assertEqual(self.query("SHOW listen_addresses"), ["*"])
+            self.assertIn("0.0.0.0", self.listening_on())
+            self.stop(st)
+
+    def listening_on(self):
+        """The local addresses with a TCP socket listening on self.port."""
+        out = set()
+        for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+            try:
+                with open(table) as f:
+                    rows = f.read().splitlines()[1:]
+            except FileNotFoundError:
+                continue
+            for row in rows:
+                local, state = row.split()[1], row.split()[3]
+                addr, port = local.split(":")
+                if state != "0A" or int(port, 16) != self.port:
+                    continue
+                raw = bytes.fromhex(addr)
+                if width == 8:
+                    out.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    out.add(socket.inet_ntop(socket.AF_INET6, words))
+        return out
+
     def test_ready_only_from_final_server(self):
         gate = os.path.join(self.base, "gate")
         report = os.path.join(self.base, "report")

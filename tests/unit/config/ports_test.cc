@@ -182,3 +182,22 @@ TEST_CASE("Load: port clashes are refused; other addresses, protocols and profil
   CHECK(Text(scaled).find("services.web.ports[0]: 2 replicas of 'web' would each bind 8000/tcp") !=
         std::string::npos);
 }
+
+TEST_CASE("ListenAddresses: loopback unless ports: publishes the service") {
+  auto parsed = [](std::initializer_list<const char*> specs) {
+    std::vector<Port> ports;
+    for (const char* spec : specs) REQUIRE_FALSE(ParsePortSpec(spec, ports));
+    return ports;
+  };
+  CHECK(ListenAddresses({}) == "localhost");
+  // A container port alone: compose publishes it on a random host port, which a process on the
+  // host cannot have; stackvisor publishes nothing for it (docs/ports.md).
+  CHECK(ListenAddresses(parsed({"5432"})) == "localhost");
+  CHECK(ListenAddresses(parsed({"5434:5432"})) == "*");
+  CHECK(ListenAddresses(parsed({"0.0.0.0:5432:5432"})) == "*");
+  CHECK(ListenAddresses(parsed({"[::]:5432:5432"})) == "*");
+  CHECK(ListenAddresses(parsed({"127.0.0.1:5432:5432"})) == "127.0.0.1,localhost");
+  CHECK(ListenAddresses(parsed({"192.0.2.7:5432:5432", "[::1]:5433:5432", "192.0.2.7:5435:5432"})) ==
+        "192.0.2.7,::1,localhost");
+  CHECK(ListenAddresses(parsed({"127.0.0.1:5432:5432", "5433:5432"})) == "*");
+}

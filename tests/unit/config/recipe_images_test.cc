@@ -161,10 +161,24 @@ TEST_CASE("recipe postgres: the entrypoint, the host's major version, SIGINT, no
   CHECK(Env(s, "PATH").rfind("/usr/lib/postgresql/", 0) == 0);
   CHECK(MountAt(s, "/var/lib/postgresql/data")->kind == Mount::Kind::kVolume);
   CHECK(s.ports.at(0).port == 5432);
+  // Published nowhere: loopback only, where the stack's services reach it by name.
+  CHECK(Env(s, "STACKVISOR_LISTEN_ADDRESSES") == "localhost");
   CHECK_FALSE(s.user.has_value());  // the entrypoint drops root itself
   // 9.6 is not what Debian 12 has: the installed one, with a warning.
   CHECK(Text(result).find("asks for version 9.6, which this host lacks: using ") !=
         std::string::npos);
+}
+
+TEST_CASE("recipe postgres: listens where ports: publishes it, else on loopback") {
+  if (!Installed("/usr/lib/postgresql")) return;
+  for (auto [ports, expected] :
+       {std::pair{"['5434:5432']", "*"}, std::pair{"['127.0.0.1:5432:5432']", "127.0.0.1,localhost"},
+        std::pair{"['0.0.0.0:5432:5432']", "*"}, std::pair{"[]", "localhost"}}) {
+    const auto result = LoadText(std::string("services:\n  db:\n    image: postgres:15\n    ports: ") +
+                                 ports + "\n");
+    CAPTURE(ports);
+    CHECK(Env(Only(result, "db"), "STACKVISOR_LISTEN_ADDRESSES") == expected);
+  }
 }
 
 TEST_CASE("recipe postgis: postgres plus the PostGIS init script; both image names") {
