@@ -95,14 +95,11 @@ void LogFollows::Flush() noexcept {
   for (uint64_t key : keys) {
     auto found = follows_.find(key);
     if (found == follows_.end()) continue;  // an earlier push's cut-off closed it
-    // A turn's burst larger than a slice (several full pipes at once) is paced like a
-    // backlog, rather than cutting off a client that keeps up.
-    if (!PushSlice(found->second.get())) continue;  // closed, and the follow destroyed
-    Follow* follow = found->second.get();
-    if (follow->pending.empty()) continue;
-    follow->paced = true;
-    if (!pace_.active())
-      pace_.StartRepeating(std::chrono::milliseconds(20), [this] { OnPace(); });
+    // Whole, not paced: a live follower is held to the stream cap as when each line went out
+    // alone, so one that cannot keep up is cut off as soon as it falls that far behind.
+    std::string text = std::move(found->second->pending);
+    found->second->pending.clear();
+    found->second->stream->Push(text);  // may close it, and destroy the follow
   }
 }
 

@@ -8,7 +8,10 @@ load starts before the writers do and lasts the whole run (capped at --load-seco
 1 GB/s 100 MB take 0.1 s, hence 1,000,000 lines per writer (400 MB) by default; --lines sets it.
 MB/s is taken to the last byte written (the file's mtime), the exit delay after it
 shown apart. Requests rotate over GET /v1/services, /v1/stack and /v1/services/w0, each on a fresh
-connection, paced by two threads. Checked on every run: stackvisor's stdout with the
+connection, paced by bench/src/api_load.c (--client c, the default) or by two Python threads
+(--client python: about 330 us of client CPU a request, ten times the server's, which the
+2-core machine takes from the writers and stackvisor, so that figure is mostly the client's).
+Checked on every run: stackvisor's stdout with the
 throughput bench's integrity check (lost/torn/misattributed/reordered must be 0), and each
 follower received every line of stdout, or was cut off with a note line saying so.
 """
@@ -76,6 +79,33 @@ class Load:
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if dt is not None:
                 self.latencies.append(dt)
+        return min(until, time.monotonic()) - self.t0
+
+
+class CLoad:
+    """The same paced requests from bench/src/api_load.c, a process of its own: the Python
+    client spends about 330 us of CPU a request (ten times the server), which on 2 cores is
+    taken from the writers and stackvisor and would be counted as the API's cost."""
+
+    def __init__(self, prog, sock, rate, seconds):
+        self.statuses = {}
+        self.latencies = []
+        self.p = subprocess.Popen([prog, sock, str(rate), str(seconds), *PATHS],
+                                  stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.t0 = time.monotonic()
+
+    def stop(self, until):
+        """As Load.stop: the requests started before `until` count."""
+        self.p.terminate()
+        out, _ = self.p.communicate(timeout=30)
+        for line in out.decode().splitlines():
+            started, status, dt = line.split()
+            if float(started) >= until:
+                continue
+            status = int(status) if status.isdigit() else status
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if float(dt) >= 0:
+                self.latencies.append(float(dt))
         return min(until, time.monotonic()) - self.t0
 
 
@@ -206,7 +236,7 @@ def has_logs_verb(sv):
     return p.returncode == 0 and b"--follow" in p.stdout
 
 
-def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag, cli_logs):
+def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag, cli_logs, client="c"):
     for name in os.listdir(wd.path):
         if name.startswith(("go", "out")):
             os.unlink(wd(name))
@@ -233,7 +263,8 @@ def run_once(loaded, wd, progs, sv, lines, rate, seconds, tag, cli_logs):
                 time.sleep(0.2)  # let them connect before the writers start
             else:
                 followers = [Follower(sock) for _ in range(4)]
-            load = Load(sock, rate, seconds)
+            load = (CLoad(progs["api_load"], sock, rate, seconds) if client == "c"
+                    else Load(sock, rate, seconds))
         cpu0 = bl.cpu_ticks(sup.pid) / bl.TICK
         t0_real = time.time()
         t0 = time.monotonic()
@@ -286,12 +317,14 @@ def main():
     p.add_argument("--lines", type=int, default=1000000, help="lines per writer (default 1000000)")
     p.add_argument("--rate", type=float, default=500.0, help="API requests/s (default 500)")
     p.add_argument("--load-seconds", type=float, default=10.0)
+    p.add_argument("--client", choices=("c", "python"), default="c",
+                   help="what sends the requests (default c: bench/src/api_load.c)")
     args = p.parse_args()
     sv = bl.stackvisor_bin(args.bin)
     progs = bl.build_helpers()
     res = bl.Results("api", args.json)
     bl.log(f"api load: workload a, {tp.WRITERS} x {args.lines} lines of 100 B; {args.rate:g} req/s "
-           f"+ 4 log followers; {args.runs} rounds; {sv}")
+           f"+ 4 log followers; {args.runs} rounds; {args.client} client; {sv}")
     cli_logs = has_logs_verb(sv)
     bl.log("  followers: " + ("`stackvisor logs -f` processes" if cli_logs else
                               "GET /v1/logs?follow=1 in this process (no `logs` verb)"))
@@ -301,7 +334,7 @@ def main():
             order = (False, True) if run % 2 == 0 else (True, False)
             for loaded in order:
                 r = run_once(loaded, wd, progs, sv, args.lines, args.rate, args.load_seconds,
-                             f"{run}-{int(loaded)}", cli_logs)
+                             f"{run}-{int(loaded)}", cli_logs, args.client)
                 series[loaded].append(r)
                 c = r["counts"]
                 msg = (f"  run {run + 1} {'loaded' if loaded else 'quiet ':<6} output "
