@@ -69,6 +69,11 @@ void PrintServiceLines(control::Client& client, const std::filesystem::path& run
   for (const auto& line : lines) std::cerr << "  " << line << "\n";
 }
 
+std::optional<Clock::time_point> DeadlineAfter(std::optional<double> timeout_s) {
+  if (!timeout_s) return std::nullopt;
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*timeout_s));
+}
 
 // The stack's answer with only `names` in its services list (all of them when `names` is
 // empty): services left out are not judged.
@@ -155,11 +160,7 @@ std::set<std::string> OneShots(const config::Manifest& manifest) {
 }
 
 int WaitForDetachedStack(const DetachWait& wait) {
-  std::optional<Clock::time_point> deadline;
-  if (wait.timeout_s) {
-    deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(*wait.timeout_s));
-  }
+  const auto deadline = DeadlineAfter(wait.timeout_s);
   auto timed_out = [&] { return deadline && Clock::now() >= *deadline; };
 
   // 1. The daemon's report: it has its runtime directory and API, or why not.
@@ -197,11 +198,7 @@ int WaitForDetachedStack(const DetachWait& wait) {
 }
 
 int WaitForRunningStack(const ReadyWait& wait) {
-  std::optional<Clock::time_point> deadline;
-  if (wait.timeout_s) {
-    deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(*wait.timeout_s));
-  }
+  const auto deadline = DeadlineAfter(wait.timeout_s);
   const auto socket = control::ApiSocketPath(wait.runtime_dir);
   return PollUntilReady(wait, deadline, [&]() -> std::optional<int> {
     // Not our child: the stack is gone when its socket is.

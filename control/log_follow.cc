@@ -78,9 +78,10 @@ void LogFollows::OnPace() noexcept {
     if (follow->paced) keys.push_back(key);
   for (uint64_t key : keys) {
     auto found = follows_.find(key);
-    if (found == follows_.end() || !PushSlice(found->second.get())) continue;
-    found = follows_.find(key);
-    if (found != follows_.end() && found->second->pending.empty()) found->second->paced = false;
+    if (found == follows_.end()) continue;
+    Follow* follow = found->second.get();
+    // PushSlice false: closed, and `follow` destroyed.
+    if (PushSlice(follow) && follow->pending.empty()) follow->paced = false;
   }
   for (const auto& [key, follow] : follows_)
     if (follow->paced) return;

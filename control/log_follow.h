@@ -32,8 +32,8 @@ void AppendLogEntry(std::string& out, const LogLayout& layout, logmux::LineForma
 /// pending text, and what a loop turn appended goes out as one chunk on the next turn
 /// (NextTurn): a pipe read of a thousand short lines costs each follower one write, not a
 /// thousand, which is what 4 followers of a fast writer otherwise take from `up`'s own log
-/// path (bench/py/api_load.py). A backlog larger than one slice (more than a stream may queue at once) is paced:
-/// one slice per timer tick, new lines queued behind it, so a `logs -f` of a long history is
+/// path (bench/py/api_load.py). A backlog larger than one slice (more than a stream may queue
+/// at once) is paced: one slice per timer tick, new lines queued behind it, so a `logs -f` of a long history is
 /// not cut off for the size of what it asked for; only a client that falls behind the pace is.
 /// When the client goes away or is cut off (the server then ends the stream with its note), the
 /// follower is unsubscribed and the stream dropped. The timer runs only while a backlog is
