@@ -182,10 +182,7 @@ ContainerNames ApplyContainerViews(const Node& services, const Node* top_volumes
     ServiceDraft& d = drafts[i];
     if (!d.active) continue;
     Service& s = d.service;
-    // Drafts are built in the services' order: no lookup by name (9,000 services stay linear).
-    const Node* tree = i < services.entries.size() && services.entries[i].key == s.name
-                           ? &services.entries[i].value
-                           : services.Get(s.name);
+    const Node* tree = DraftTree(services, drafts, i);
     if (tree == nullptr || !tree->IsMap()) continue;
     const std::string path = "services." + s.name;
     ContainerView& view = s.container;

@@ -241,6 +241,13 @@ void ServiceBuilder::Profiles(const Node& node) {
   if (auto list = ReadStringList(node, Path("profiles"), r_)) draft_.service.profiles = *list;
 }
 
+const Node* DraftTree(const Node& services, const std::vector<ServiceDraft>& drafts, size_t i) {
+  const std::string& name = drafts[i].service.name;
+  if (i < services.entries.size() && services.entries[i].key == name)
+    return &services.entries[i].value;
+  return services.Get(name);  // a step that reordered or added drafts
+}
+
 ServiceDraft BuildService(const std::string& name, const SourcePos& name_pos, const Node& tree,
                           bool active, const BuildContext& context, Reporter& r) {
   return ServiceBuilder(name, name_pos, active, context, r).Build(tree);

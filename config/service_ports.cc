@@ -161,14 +161,15 @@ void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
   std::vector<PortPaths> paths(drafts.size());
   for (size_t i = 0; i < drafts.size(); ++i) {
     Service& s = drafts[i].service;
-    const Node* tree = services.Get(s.name);
+    const Node* tree = DraftTree(services, drafts, i);
     if (tree == nullptr || !tree->IsMap()) continue;
     const std::string path = "services." + s.name;
     if (const Node* ports = tree->Get("ports")) ReadPorts(*ports, path + ".ports", false, s, paths[i], r);
     if (const Node* expose = tree->Get("expose")) ReadPorts(*expose, path + ".expose", true, s, paths[i], r);
   }
   // One port, one process: the second bind would fail at its start, after the first began.
-  std::vector<std::pair<const Service*, Bind>> taken;
+  // By port and protocol, the only binds that can overlap; each list in the services' order.
+  std::map<std::pair<uint16_t, std::string>, std::vector<std::pair<const Service*, Bind>>> taken;
   for (size_t i = 0; i < drafts.size(); ++i) {
     if (!drafts[i].active) continue;
     const Service& s = drafts[i].service;
@@ -178,7 +179,8 @@ void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
     const std::vector<Bind> binds = Binds(s, paths[i]);
     if (replicas > 1) CheckReplicated(s, binds, replicas, r);
     for (const Bind& b : binds) {
-      for (const auto& [other, have] : taken) {
+      auto& same_port = taken[{b.port, b.protocol}];
+      for (const auto& [other, have] : same_port) {
         if (other == &s || !Overlap(b, have) || (b.socket && have.socket)) continue;
         const std::string port = std::to_string(b.port) + "/" + b.protocol;
         if (b.exposed_only || have.exposed_only) {
@@ -197,7 +199,7 @@ void ApplyPorts(const Node& services, std::vector<ServiceDraft>& drafts,
                     "one of them another port");
         break;
       }
-      taken.emplace_back(&s, b);
+      same_port.emplace_back(&s, b);
     }
   }
 }
