@@ -6,7 +6,9 @@ both of the layer below); the shell baseline cannot express that, so only stackv
 stackvisor raises its soft limit to the hard one (ulimit -Hn).
 
 Time: from launch until all 1,000 sleeps exist (exec done), as in startstop.py; the raw shell
-loop is the baseline. Then, once stackvisor has printed 'all services ready' and a settle delay
+loop is the baseline, and c-loop (bench/src/spawn_loop.c: the same posix_spawns from C, one
+after another, nothing else) the machine's floor: at 9,000 the sleeps' own exec and start-up
+are most of the CPU, and a 2-core machine cannot start them faster than that. Then, once stackvisor has printed 'all services ready' and a settle delay
 has passed, a 10 s window: CPU % (utime+stime delta, all threads), wakeups (context switches) and
 VmRSS/VmHWM at the end. supervisord can be added with --tools (it needs about a minute to start
 1,000 programs, so it is not in the default run).
@@ -25,7 +27,7 @@ def main():
     p.add_argument("--services", type=int, default=1000)
     p.add_argument("--window", type=float, default=10.0)
     p.add_argument("--settle", type=float, default=1.0)
-    p.add_argument("--tools", default="shell,stackvisor")
+    p.add_argument("--tools", default="c-loop,shell,stackvisor")
     p.add_argument("--shape", choices=("independent", "lattice"), default="independent")
     p.add_argument("--stop-timeout", type=float, default=120.0,
                    help="give up on a stop after this long (reported as nan)")
@@ -33,7 +35,7 @@ def main():
     if args.shape == "lattice":
         args.tools = "stackvisor"
     sv = bl.stackvisor_bin(args.bin)
-    tools = [t for t in args.tools.split(",") if t in ("shell", "stackvisor") or bl.require(t)]
+    tools = [t for t in args.tools.split(",") if t in ("c-loop", "shell", "stackvisor") or bl.require(t)]
     res = bl.Results("scale", args.json)
     n = args.services
     bl.log(f"scale: {n} x sleep infinity ({args.shape}); {args.runs} runs; {args.window:g} s idle window; {sv}")
@@ -44,7 +46,7 @@ def main():
                 s = Sleepers(t, n, wd, sv, args.shape)
                 try:
                     r = {"start_s": s.wait_running(timeout=300)}
-                    if t != "shell":
+                    if t not in ("shell", "c-loop"):
                         r["ready_s"] = s.wait_ready(timeout=300)
                         time.sleep(args.settle)
                         r.update(idle_sample([s.pid], args.window)[s.pid])

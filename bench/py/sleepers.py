@@ -6,6 +6,9 @@ Tools:
   tini         tini -g -- sh -c '<N x sleep infinity &>; wait'   (tini runs one child)
   shell        sh -c '<N x sleep infinity &>; wait', in its own session; on SIGTERM it kills
                its sleeps and waits for them (the raw baseline: no supervisor at all)
+  c-loop       bench/src/spawn_loop.c: N posix_spawns (clone + exec, as stackvisor starts a
+               service) one after another, then waits; on SIGTERM kills and reaps them (the
+               machine's floor: what the N execs cost with nothing else)
 """
 import os
 import signal
@@ -52,6 +55,9 @@ class Sleepers:
         elif tool == "tini":
             cmd = ["tini", "-g", "--", "sh", "-c", SHELL.format(n=n)]
             self.depth = 2
+        elif tool == "c-loop":
+            cmd = [bl.build_helpers()["spawn_loop"], str(n), "sleep", "infinity"]
+            kw["start_new_session"] = True
         elif tool == "shell":
             cmd = ["sh", "-c", SHELL.format(n=n)]
             kw["start_new_session"] = True
