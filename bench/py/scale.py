@@ -8,8 +8,8 @@ stackvisor raises its soft limit to the hard one (ulimit -Hn).
 Time: from launch until all 1,000 sleeps exist (exec done), as in startstop.py; the raw shell
 loop is the baseline, and c-loop (bench/src/spawn_loop.c: the same posix_spawns from C, one
 after another, nothing else) the machine's floor: at 9,000 the sleeps' own exec and start-up
-are most of the CPU, and a 2-core machine cannot start them faster than that. Then, once stackvisor has printed 'all services ready' and a settle delay
-has passed, a 10 s window: CPU % (utime+stime delta, all threads), wakeups (context switches) and
+are most of the CPU, and a 2-core machine cannot start them faster than that. Then, once
+stackvisor has printed 'all services ready' and a settle delay has passed, a 10 s window: CPU % (utime+stime delta, all threads), wakeups (context switches) and
 VmRSS/VmHWM at the end. supervisord can be added with --tools (it needs about a minute to start
 1,000 programs, so it is not in the default run).
 """
@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
-from sleepers import Sleepers, idle_sample  # noqa: E402
+from sleepers import BASELINES, Sleepers, idle_sample  # noqa: E402
 
 
 def main():
@@ -35,7 +35,7 @@ def main():
     if args.shape == "lattice":
         args.tools = "stackvisor"
     sv = bl.stackvisor_bin(args.bin)
-    tools = [t for t in args.tools.split(",") if t in ("c-loop", "shell", "stackvisor") or bl.require(t)]
+    tools = [t for t in args.tools.split(",") if t in BASELINES + ("stackvisor",) or bl.require(t)]
     res = bl.Results("scale", args.json)
     n = args.services
     bl.log(f"scale: {n} x sleep infinity ({args.shape}); {args.runs} runs; {args.window:g} s idle window; {sv}")
@@ -46,7 +46,7 @@ def main():
                 s = Sleepers(t, n, wd, sv, args.shape)
                 try:
                     r = {"start_s": s.wait_running(timeout=300)}
-                    if t not in ("shell", "c-loop"):
+                    if t not in BASELINES:
                         r["ready_s"] = s.wait_ready(timeout=300)
                         time.sleep(args.settle)
                         r.update(idle_sample([s.pid], args.window)[s.pid])

@@ -17,6 +17,9 @@ import time
 
 import benchlib as bl
 
+# The tools with no supervisor in them: no readiness line, no idle figures of their own.
+BASELINES = ("c-loop", "shell")
+
 # The raw shell's stop path: what any supervisor has to do at least.
 SHELL = ('pids=; trap \'kill $pids; wait; exit 0\' TERM; i=0; '
          'while [ $i -lt {n} ]; do sleep infinity & pids="$pids $!"; i=$((i+1)); done; wait')
