@@ -6,6 +6,11 @@
 namespace stackvisor::app {
 namespace {
 
+// A service with no healthcheck is ready when it runs; one that exits at once (a bad flag, a
+// missing file) must still fail `up -d`, so it counts only once it has run this long, as
+// supervisord's startsecs. Polls are 100 ms apart: this adds at most one poll to `up -d`.
+constexpr double kSettleS = 0.5;
+
 std::string Field(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -62,11 +67,15 @@ StackVerdict JudgeStack(const nlohmann::json& stack, const std::set<std::string>
     bool healthy = health.empty() || health == "none" || health == "healthy";
     std::string padded = name + std::string(width - name.size(), ' ');
     bool one_shot = one_shots.count(name) > 0;
-    if (state == "completed" || (state == "running" && healthy && !one_shot)) {
+    auto uptime = svc.find("uptime_s");
+    bool settled = !(health.empty() || health == "none") || uptime == svc.end() ||
+                   !uptime->is_number() || uptime->get<double>() >= kSettleS;
+    if (state == "completed" || (state == "running" && healthy && settled && !one_shot)) {
       ready.push_back(padded + "  " + Describe(state, health));
     } else {
       std::string why = Describe(state, health);
       if (one_shot && state == "running") why += ", a one-shot not yet completed";
+      else if (state == "running" && !settled) why += ", up for less than 0.5s";
       std::string waiting_for = Field(svc, "waiting_for");
       if (!waiting_for.empty()) why += ", waiting for " + waiting_for;
       waiting.push_back(name + " (" + why + ")");

@@ -9,7 +9,8 @@
 namespace stackvisor::app {
 
 /// StackVerdict is `up -d`'s judgement of one GET /v1/stack answer. Ready: every service is
-/// running (and healthy where it has a healthcheck) or completed, and every one-shot (a service
+/// running (and healthy where it has a healthcheck; without one, for at least half a second, so
+/// a command that exits at once fails) or completed, and every one-shot (a service
 /// some dependent waits on with service_completed_successfully) has completed. Failed: a
 /// service failed for good (a one-shot's non-zero exit, restarts given up, never healthy) or
 /// was stopped, or the stack is stopping. Anything else is still starting.

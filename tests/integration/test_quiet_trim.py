@@ -46,6 +46,7 @@ class QuietTrim(unittest.TestCase):
             self.assertTrue(st.alive(), f"stackvisor exited\n{st.dump()}")
             rss = text_rss_kb(st.pid, h.BIN)
             if rss < limit_kb:
+                print(f'{what}: {rss} KiB', file=sys.stderr)
                 return rss
             if time.monotonic() > deadline:
                 self.fail(f"{what}: {rss} KiB of the binary's code still resident after "
@@ -59,9 +60,12 @@ class QuietTrim(unittest.TestCase):
             st.wait_api()
             st.wait_for_line(r"all services ready", timeout=15)
             size = text_size_kb(st.pid, h.BIN)
-            # Start-up and the first spawns ran most of the binary; a quarter of it is far more
-            # than an idle loop needs and far less than what stayed before.
-            limit = size // 4
+            # Start-up and the first spawns ran most of the binary, and 88 % of it stayed before
+            # the drop existed. Half is the bound, not less: an idle loop re-faults only a few
+            # pages, but a kernel that maps a whole large page-cache folio per fault (6.18, a
+            # freshly linked binary) makes those few pages count 1152 KiB of 3592 (CI, stop
+            # 22), against 320 KiB with small folios.
+            limit = size // 2
             self.wait_text_below(st, limit, "after start-up")
             # A burst of requests brings code back, and the stack answers as before.
             for _ in range(5):

@@ -41,6 +41,18 @@ TEST_CASE("JudgeStack: waiting for health, a backoff, and a one-shot still runni
                                             "migrate (running, a one-shot not yet completed)"});
 }
 
+TEST_CASE("JudgeStack: a service without a healthcheck is ready once it has run half a second") {
+  Json fresh = Svc("c", "running");
+  fresh["uptime_s"] = 0.05;
+  Json checked = Svc("db", "running", "healthy");
+  checked["uptime_s"] = 0.05;
+  auto v = JudgeStack(Stack({fresh, checked}), {});
+  CHECK(v.kind == StackVerdict::Kind::kWaiting);
+  CHECK(v.lines == std::vector<std::string>{"c (running, up for less than 0.5s)"});
+  fresh["uptime_s"] = 0.5;
+  CHECK(JudgeStack(Stack({fresh, checked}), {}).kind == StackVerdict::Kind::kReady);
+}
+
 TEST_CASE("JudgeStack: blames the service that failed, not those that failed or stopped after it") {
   Json web = Svc("web", "failed", "none", false);
   web["failure"] = "dependency migrate failed";
