@@ -64,11 +64,12 @@ StackVerdict JudgeStack(const nlohmann::json& stack, const std::set<std::string>
     const std::string name = Field(svc, "name");
     const std::string state = Field(svc, "state");
     const std::string health = Field(svc, "health");
-    bool healthy = health.empty() || health == "none" || health == "healthy";
+    bool checked = !health.empty() && health != "none";
+    bool healthy = !checked || health == "healthy";
     std::string padded = name + std::string(width - name.size(), ' ');
     bool one_shot = one_shots.count(name) > 0;
     auto uptime = svc.find("uptime_s");
-    bool settled = !(health.empty() || health == "none") || uptime == svc.end() ||
+    bool settled = checked || uptime == svc.end() ||
                    !uptime->is_number() || uptime->get<double>() >= kSettleS;
     if (state == "completed" || (state == "running" && healthy && settled && !one_shot)) {
       ready.push_back(padded + "  " + Describe(state, health));
