@@ -89,6 +89,7 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   if (Def(index).post_start.empty()) s.post_start_done = true;
   s.ran = true;
   s.healthy_this_run = false;
+  s.held = false;
   s.started_at = now;
   s.pid = pid;
   s.kill_requested = false;  // meant for the process before this one
@@ -135,6 +136,7 @@ std::vector<Action> Plan::OnHealthy(size_t index, base::TimePoint now) {
   State& s = states_[index];
   if (!s.alive || s.phase == Phase::kStopping) return Take();
   if (!s.healthy_this_run) {
+    s.healthy_at = now;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.started_at).count();
     Log(index, "healthy after " + std::to_string(ms) + " ms");
   } else {
@@ -161,12 +163,38 @@ void Plan::RestartWaitingDependents(size_t index) {
     State& s = states_[d.service];
     if (s.phase != Phase::kBackoff || s.removed) continue;
     Emit(Action::CancelTimer(d.service, TimerKind::kRestart));
+    s.held = false;
     Log(d.service, "restarting now: " + Def(index).name + " is healthy");
     s.phase = Phase::kStarting;
     s.spawn_pending = true;
     Emit(Action::Spawn(d.service));
     Changed(d.service);
   }
+}
+
+// A dependent that fails while a dependency of its own is still initialising most likely failed
+// for want of it ("connection refused" from an app next to a database running initdb). If that
+// dependency has turned healthy since the attempt began, the attempt never had its chance and
+// runs again at once (AfterExit). If it is still starting when the backoff ends, another attempt
+// would fail the same way and take CPU from the initialisation: the restart is held, re-checked
+// every backoff delay (OnTimer), and released at once when it turns healthy
+// (RestartWaitingDependents). Re-checking rather than waiting for an event keeps a hold from
+// outliving a dependency that is removed or stops being checked.
+std::optional<size_t> Plan::HealthySince(size_t index, base::TimePoint since) const {
+  for (const Edge& edge : dependencies_[index]) {
+    const State& d = states_[edge.service];
+    if (d.alive && d.health == Health::kHealthy && d.healthy_this_run && d.healthy_at >= since)
+      return edge.service;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> Plan::StillStarting(size_t index) const {
+  for (const Edge& edge : dependencies_[index]) {
+    const State& d = states_[edge.service];
+    if (d.alive && d.health == Health::kStarting && !d.removed) return edge.service;
+  }
+  return std::nullopt;
 }
 
 std::vector<Action> Plan::OnUnhealthy(size_t index, const std::string& detail,
@@ -280,10 +308,19 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
         config::Duration delay = BackoffDelay(svc.backoff, s.consecutive);
         ++s.consecutive;
         ++s.restarts;
-        s.phase = Phase::kBackoff;
-        Log(index, "restarting in " + std::to_string(delay.count()) + " ms (restart " +
-                       std::to_string(s.restarts) + ")");
-        Emit(Action::StartTimer(index, TimerKind::kRestart, delay));
+        const std::string count = " (restart " + std::to_string(s.restarts) + ")";
+        if (auto ready = HealthySince(index, s.started_at)) {
+          s.phase = Phase::kStarting;
+          s.spawn_pending = true;
+          Log(index, "restarting now: " + Def(*ready).name + " became healthy after it started" +
+                         count);
+          Emit(Action::Spawn(index));
+        } else {
+          s.phase = Phase::kBackoff;
+          s.restart_delay = delay;
+          Log(index, "restarting in " + std::to_string(delay.count()) + " ms" + count);
+          Emit(Action::StartTimer(index, TimerKind::kRestart, delay));
+        }
         break;
       }
       case ExitVerdict::kGaveUp:
@@ -306,6 +343,15 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
   State& s = states_[index];
   if (timer == TimerKind::kRestart) {
     if (s.phase != Phase::kBackoff || stopping_) return Take();
+    if (auto starting = StillStarting(index)) {
+      if (!s.held) Log(index, "restart waits for " + Def(*starting).name + " to become healthy");
+      s.held = true;
+      // A zero backoff must not turn the hold into a busy loop.
+      const config::Duration kMinRecheck{100};
+      Emit(Action::StartTimer(index, TimerKind::kRestart, std::max(s.restart_delay, kMinRecheck)));
+      return Take();
+    }
+    s.held = false;
     s.phase = Phase::kStarting;
     s.spawn_pending = true;
     Emit(Action::Spawn(index));

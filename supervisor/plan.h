@@ -227,9 +227,12 @@ class Plan {
     bool healthy_this_run = false;  // since the current process started
     bool restart_on_exit = false;  // killed for being unhealthy: restart when it exits
     bool never_healthy = false;
+    bool held = false;           // its restart is waiting for a dependency to finish starting
+    config::Duration restart_delay{};  // of the backoff it is in; a held restart re-checks as often
     int restarts = 0;
     int consecutive = 0;         // restarts since it last stayed up reset_after
     base::TimePoint started_at{};
+    base::TimePoint healthy_at{};  // when it first turned healthy in this run
     std::string failure;         // why it failed for good
     // What Status() shows beyond the phase.
     pid_t pid = -1;
@@ -315,6 +318,9 @@ class Plan {
   void BeginStop(const std::string& reason, int exit_code);
   void AfterExit(size_t index, bool success, int code, base::TimePoint now);
   void RestartWaitingDependents(size_t index);
+  // A failed dependent's restart, as its dependencies decide it (plan.cc).
+  std::optional<size_t> HealthySince(size_t index, base::TimePoint since) const;
+  std::optional<size_t> StillStarting(size_t index) const;
   void CheckAllReady();
   void CheckFinished();
   bool Terminal(size_t index) const;

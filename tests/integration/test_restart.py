@@ -1,5 +1,6 @@
 """Restart policies with exponential backoff, the cap, giving up with on-failure:N, stop during
-a backoff wait, backoff reset after a long enough run, and restart of an unhealthy service."""
+a backoff wait, backoff reset after a long enough run, restart of an unhealthy service, and a
+dependent's restart held while its dependency is still starting."""
 import os
 import re
 import signal
@@ -105,6 +106,36 @@ class Restart(unittest.TestCase):
             st.signal(signal.SIGTERM)
             self.assertEqual(st.wait_exit(15), 0, st.dump())
             st.assert_no_leftovers()
+
+    def test_restart_is_held_while_a_dependency_is_starting(self):
+        # web depends on db plainly (started), as most compose files do, and fails while db has
+        # not passed its readiness check: it is not restarted again until db is healthy.
+        with h.Stack({"db": {"command": ["sleep", "1000"],
+                             "healthcheck": {"test": ["CMD", "test", "-e", "@DIR@/ready"],
+                                             "interval": "100ms", "start_period": "60s"}},
+                      "web": {"command": ["sh", "-c", "test -e @DIR@/ready || "
+                                          "{ echo no db; exit 1; }; echo up; exec sleep 1000"],
+                              "restart": "on-failure", "depends_on": ["db"]}}) as st:
+            wi, _, _ = st.event("web", r"restart waits for db to become healthy", timeout=10)
+            # Without the hold, the backoff (100, 200, 400 ms) would start web three more times.
+            st.ensure_absent("web", r"restarting now", 1.0)
+            self.assertEqual(st.service_lines("web"), ["no db"], st.dump())
+            st.touch("ready")
+            st.event("db", r"healthy after", timeout=10, start=wi)
+            st.event("web", r"restarting now: db is healthy", timeout=10, start=wi)
+            h.wait_until(lambda: st.service_lines("web") == ["no db", "up"], 10, "web up")
+            self.assertEqual(self.restarts_of(st, "web"), [(100, 1)], st.dump())
+            st.signal(signal.SIGTERM)
+            self.assertEqual(st.wait_exit(15), 0, st.dump())
+            st.assert_no_leftovers()
+
+    def restarts_of(self, st, service):
+        out = []
+        for t in st.texts():
+            m = re.match(rf"^stackvisor\s+\| {service}: restarting in (\d+) ms \(restart (\d+)\)", t)
+            if m:
+                out.append((int(m.group(1)), int(m.group(2))))
+        return out
 
 
 if __name__ == "__main__":
