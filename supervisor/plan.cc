@@ -174,8 +174,8 @@ void Plan::RestartWaitingDependents(size_t index) {
 
 // A dependent that fails while a dependency of its own is still initialising most likely failed
 // for want of it ("connection refused" from an app next to a database running initdb). If that
-// dependency has turned healthy since the attempt began, the attempt never had its chance and
-// runs again at once (AfterExit). If it is still starting when the backoff ends, another attempt
+// dependency has turned healthy since the attempt began and none is still starting, the attempt
+// never had its chance and runs again at once (AfterExit). If it is still starting when the backoff ends, another attempt
 // would fail the same way and take CPU from the initialisation: the restart is held, re-checked
 // every backoff delay (OnTimer), and released at once when it turns healthy
 // (RestartWaitingDependents). Re-checking rather than waiting for an event keeps a hold from
@@ -309,7 +309,9 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
         ++s.consecutive;
         ++s.restarts;
         const std::string count = " (restart " + std::to_string(s.restarts) + ")";
-        if (auto ready = HealthySince(index, s.started_at)) {
+        std::optional<size_t> ready;
+        if (!StillStarting(index)) ready = HealthySince(index, s.started_at);
+        if (ready) {
           s.phase = Phase::kStarting;
           s.spawn_pending = true;
           Log(index, "restarting now: " + Def(*ready).name + " became healthy after it started" +

@@ -116,6 +116,24 @@ TEST_CASE("an attempt that began before its dependency turned healthy is retried
   CHECK(Logged(own, "web: restarting in 200 ms (restart 2)"));
 }
 
+TEST_CASE("no attempt is retried at once while another dependency is still starting") {
+  // web needs db and cache; cache turns healthy during web's attempt, db does not.
+  config::Manifest m = DbWebOther();
+  m.services[2].healthcheck.kind = config::ProbeKind::kExec;
+  m.services[1].depends_on.push_back(MakeDep("other"));
+  Plan plan(m, {});
+  TestClock clock;
+  StartAll(plan, clock);
+  plan.OnHealthy(2, clock.Advance(50ms));
+  auto failed = plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(20ms));
+  CHECK(Services(failed, Kind::kSpawn).empty());
+  CHECK(Logged(failed, "web: restarting in 100 ms (restart 1)"));
+  auto due = plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));
+  CHECK(Services(due, Kind::kSpawn).empty());
+  CHECK(Logged(due, "web: restart waits for db to become healthy"));
+  CHECK(Has(plan.OnHealthy(0, clock.Advance(10ms)), Kind::kSpawn, 1));
+}
+
 TEST_CASE("a service with no dependency still starting restarts on its own backoff") {
   const config::Manifest m = DbWebOther();  // the Plan keeps a reference
   Plan plan(m, {});
