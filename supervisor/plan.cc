@@ -192,7 +192,9 @@ std::optional<size_t> Plan::HealthySince(size_t index, base::TimePoint since) co
 std::optional<size_t> Plan::StillStarting(size_t index) const {
   for (const Edge& edge : dependencies_[index]) {
     const State& d = states_[edge.service];
-    if (d.alive && d.health == Health::kStarting && !d.removed) return edge.service;
+    // An optional dependency is one the dependent runs without: it never holds it.
+    if (edge.dep->required && d.alive && d.health == Health::kStarting && !d.removed)
+      return edge.service;
   }
   return std::nullopt;
 }

@@ -134,6 +134,18 @@ TEST_CASE("no attempt is retried at once while another dependency is still start
   CHECK(Has(plan.OnHealthy(0, clock.Advance(10ms)), Kind::kSpawn, 1));
 }
 
+TEST_CASE("an optional dependency that is still starting does not hold a restart") {
+  config::Manifest m = DbWebOther();
+  m.services[1].depends_on[0].required = false;
+  Plan plan(m, {});
+  TestClock clock;
+  StartAll(plan, clock);
+  plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
+  auto due = plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));
+  CHECK(Services(due, Kind::kSpawn) == std::vector<size_t>{1});
+  CHECK_FALSE(Logged(due, "web: restart waits for db to become healthy"));
+}
+
 TEST_CASE("a service with no dependency still starting restarts on its own backoff") {
   const config::Manifest m = DbWebOther();  // the Plan keeps a reference
   Plan plan(m, {});
