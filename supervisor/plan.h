@@ -118,7 +118,8 @@ struct ServiceStatus {
   std::string last_exit;                      // "exited with code 1", "killed by SIGKILL"
   std::optional<base::TimePoint> last_exit_at;
   std::string failure;                  // why it failed for good (phase kFailed)
-  std::string waiting_for;              // phase kWaiting: e.g. "db (healthy), migrate (completed)"
+  std::string waiting_for;              // phase kWaiting: e.g. "db (healthy), migrate (completed)";
+                                        // kBackoff: the dependency a held restart waits for
 };
 
 /// Plan tracks every service's phase and decides, for each event, what the Supervisor must do.

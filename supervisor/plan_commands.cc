@@ -243,6 +243,10 @@ ServiceStatus Plan::Status(size_t index) const {
                             ConditionWord(edge.dep->condition) + ")";
     }
   }
+  if (s.phase == Phase::kBackoff && s.held) {
+    if (auto starting = StillStarting(index))
+      status.waiting_for = Def(*starting).name + " (healthy)";
+  }
   return status;
 }
 

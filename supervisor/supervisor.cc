@@ -434,7 +434,10 @@ std::vector<logmux::StatusEntry> Supervisor::WaitingServices() const {
         what = svc.healthcheck.kind == config::ProbeKind::kNone ? "starting"
                                                                  : "starting (health check)";
         break;
-      case Phase::kBackoff: what = "restarting (backoff)"; break;
+      case Phase::kBackoff:
+        what = status.waiting_for.empty() ? "restarting (backoff)"
+                                          : "restarting when " + status.waiting_for;
+        break;
       default: continue;
     }
     waiting.push_back({svc.name, std::move(what)});

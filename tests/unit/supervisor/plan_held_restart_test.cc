@@ -64,6 +64,7 @@ TEST_CASE("a restart due while its dependency is still starting waits, re-checki
   CHECK(recheck->service == 1);
   CHECK(recheck->delay == 100ms);
   CHECK(plan.phase(1) == Phase::kBackoff);
+  CHECK(plan.Status(1).waiting_for == "db (healthy)");  // what ps and up -d show
   auto again = plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));
   CHECK(Services(again, Kind::kSpawn).empty());
   CHECK_FALSE(Logged(again, "web: restart waits for db to become healthy"));
@@ -75,6 +76,7 @@ TEST_CASE("a restart due while its dependency is still starting waits, re-checki
   CHECK(Has(healthy, Kind::kCancelTimer, 1));
   CHECK(Logged(healthy, "web: restarting now: db is healthy"));
   CHECK(plan.phase(1) == Phase::kStarting);
+  CHECK(plan.Status(1).waiting_for.empty());
   CHECK(Services(plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms)), Kind::kSpawn).empty());
 }
 
