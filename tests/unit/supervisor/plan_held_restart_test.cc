@@ -42,6 +42,13 @@ void StartAll(Plan& plan, TestClock& clock) {
   plan.OnSpawned(2, 12, clock.now);
 }
 
+// web fails once and its 100 ms backoff ends while db is still starting: its restart is held.
+void HoldWeb(Plan& plan, TestClock& clock) {
+  plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
+  plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));
+  REQUIRE(plan.phase(1) == Phase::kBackoff);
+}
+
 }  // namespace
 
 TEST_CASE("a restart due while its dependency is still starting waits, re-checking each delay") {
@@ -85,9 +92,7 @@ TEST_CASE("a held restart goes ahead once its dependency stops starting without 
   Plan plan(m, {});
   TestClock clock;
   StartAll(plan, clock);
-  plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
-  plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));  // held
-  REQUIRE(plan.phase(1) == Phase::kBackoff);
+  HoldWeb(plan, clock);
   plan.OnUnhealthy(0, "probe failed", clock.Advance(50ms));
   // The next re-check finds db no longer starting: web gets its attempt.
   auto due = plan.OnTimer(1, TimerKind::kRestart, clock.Advance(50ms));
@@ -171,8 +176,7 @@ TEST_CASE("a held restart is not spawned once the stack is stopping") {
   Plan plan(m, {});
   TestClock clock;
   StartAll(plan, clock);
-  plan.OnExited(1, false, 1, "exited with code 1", clock.Advance(10ms));
-  plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));  // held
+  HoldWeb(plan, clock);
   plan.OnStopRequested("SIGTERM", clock.Advance(10ms));
   CHECK(Services(plan.OnHealthy(0, clock.Advance(10ms)), Kind::kSpawn).empty());
   auto due = plan.OnTimer(1, TimerKind::kRestart, clock.Advance(100ms));
