@@ -89,7 +89,6 @@ std::vector<Action> Plan::OnSpawned(size_t index, pid_t pid, base::TimePoint now
   if (Def(index).post_start.empty()) s.post_start_done = true;
   s.ran = true;
   s.healthy_this_run = false;
-  s.held = false;
   s.started_at = now;
   s.pid = pid;
   s.kill_requested = false;  // meant for the process before this one
@@ -163,7 +162,6 @@ void Plan::RestartWaitingDependents(size_t index) {
     State& s = states_[d.service];
     if (s.phase != Phase::kBackoff || s.removed) continue;
     Emit(Action::CancelTimer(d.service, TimerKind::kRestart));
-    s.held = false;
     Log(d.service, "restarting now: " + Def(index).name + " is healthy");
     s.phase = Phase::kStarting;
     s.spawn_pending = true;
@@ -175,11 +173,11 @@ void Plan::RestartWaitingDependents(size_t index) {
 // A dependent that fails while a dependency of its own is still initialising most likely failed
 // for want of it ("connection refused" from an app next to a database running initdb). If that
 // dependency has turned healthy since the attempt began and none is still starting, the attempt
-// never had its chance and runs again at once (AfterExit). If it is still starting when the backoff ends, another attempt
-// would fail the same way and take CPU from the initialisation: the restart is held, re-checked
-// every backoff delay (OnTimer), and released at once when it turns healthy
-// (RestartWaitingDependents). Re-checking rather than waiting for an event keeps a hold from
-// outliving a dependency that is removed or stops being checked.
+// never had its chance and runs again at once (AfterExit). If one is still starting when the
+// backoff ends, another attempt would fail the same way and take CPU from the initialisation:
+// the restart is held, re-checked every backoff delay (OnTimer), and released at once when it
+// turns healthy (RestartWaitingDependents). Re-checking rather than waiting for an event keeps a
+// hold from outliving a dependency that is removed or stops being checked.
 std::optional<size_t> Plan::HealthySince(size_t index, base::TimePoint since) const {
   for (const Edge& edge : dependencies_[index]) {
     const State& d = states_[edge.service];
@@ -320,7 +318,8 @@ void Plan::AfterExit(size_t index, bool success, int code, base::TimePoint now) 
                          count);
           Emit(Action::Spawn(index));
         } else {
-          s.phase = Phase::kBackoff;
+          s.phase = Phase::kBackoff;  // the one way into a backoff: where a hold starts afresh
+          s.held = false;
           s.restart_delay = delay;
           Log(index, "restarting in " + std::to_string(delay.count()) + " ms" + count);
           Emit(Action::StartTimer(index, TimerKind::kRestart, delay));
@@ -355,7 +354,6 @@ std::vector<Action> Plan::OnTimer(size_t index, TimerKind timer, base::TimePoint
       Emit(Action::StartTimer(index, TimerKind::kRestart, std::max(s.restart_delay, kMinRecheck)));
       return Take();
     }
-    s.held = false;
     s.phase = Phase::kStarting;
     s.spawn_pending = true;
     Emit(Action::Spawn(index));

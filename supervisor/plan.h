@@ -228,7 +228,7 @@ class Plan {
     bool healthy_this_run = false;  // since the current process started
     bool restart_on_exit = false;  // killed for being unhealthy: restart when it exits
     bool never_healthy = false;
-    bool held = false;           // its restart is waiting for a dependency to finish starting
+    bool held = false;           // kBackoff: its restart waits for a dependency to finish starting
     config::Duration restart_delay{};  // of the backoff it is in; a held restart re-checks as often
     int restarts = 0;
     int consecutive = 0;         // restarts since it last stayed up reset_after
